@@ -1,0 +1,148 @@
+import type { Dispatcher } from "undici";
+import { z } from "zod";
+import type { GitHubToken } from "../auth/github-token.js";
+import { githubEditorHeaders, type EditorIdentity } from "../config/editor-headers.js";
+import type { Endpoints } from "../config/hosts.js";
+import { EXIT_CODES, GatewayError } from "../errors.js";
+import { headerValue, readText, sendHttp } from "../http/request.js";
+import { type CopilotToken, copilotTokenResponseSchema } from "./copilot-token.js";
+
+/** A GitHub token could not be turned into a Copilot token. `code` says why. */
+export class TokenExchangeError extends GatewayError {
+  readonly httpStatus: number | undefined;
+  readonly url: string | undefined;
+  constructor(
+    code: string,
+    message: string,
+    opts: { httpStatus?: number; url?: string; exitCode?: (typeof EXIT_CODES)[keyof typeof EXIT_CODES] } = {},
+  ) {
+    super(code, message, { exitCode: opts.exitCode ?? EXIT_CODES.tokenRejected, status: 401 });
+    this.httpStatus = opts.httpStatus;
+    this.url = opts.url;
+  }
+}
+
+const errorDetailsSchema = z
+  .object({
+    message: z.string().optional(),
+    error_details: z
+      .object({ message: z.string().optional(), url: z.string().optional(), notification_id: z.string().optional() })
+      .optional(),
+  })
+  .passthrough();
+
+/** Parse `X-GitHub-SSO: required; url=https://github.com/orgs/ORG/sso?authorization_request=…`. */
+export function parseSsoHeader(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return /url=([^\s;,]+)/.exec(value)?.[1];
+}
+
+export interface ExchangeOptions {
+  endpoints: Endpoints;
+  identity: EditorIdentity;
+  dispatcher: Dispatcher;
+  githubToken: GitHubToken;
+  signal?: AbortSignal | undefined;
+  now?: () => number;
+}
+
+/** `GET {api}/copilot_internal/v2/token` (spec §3), with every failure mapped to a one-line typed error. */
+export async function exchangeCopilotToken(options: ExchangeOptions): Promise<CopilotToken> {
+  const { endpoints, githubToken } = options;
+  const url = `${endpoints.apiUrl}/copilot_internal/v2/token`;
+  const response = await sendHttp({
+    method: "GET",
+    url,
+    dispatcher: options.dispatcher,
+    signal: options.signal,
+    headers: {
+      authorization: `token ${githubToken.value}`,
+      accept: "application/json",
+      ...githubEditorHeaders(options.identity),
+    },
+    headersTimeoutMs: 30_000,
+    bodyTimeoutMs: 30_000,
+  });
+  const text = await readText(response);
+  const from = `the token from ${githubToken.label}`;
+  if (response.statusCode === 200) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = copilotTokenResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new TokenExchangeError(
+        "exchange_invalid_response",
+        `${endpoints.apiUrl} answered the Copilot token exchange with an unexpected body; check COPILOT_GATEWAY_GITHUB_API_URL or your proxy.`,
+        { httpStatus: 200 },
+      );
+    }
+    const data = parsed.data;
+    return {
+      token: data.token,
+      expiresAt: data.expires_at,
+      refreshIn: data.refresh_in,
+      receivedAt: (options.now ?? performance.now.bind(performance))(),
+      apiUrl: (endpoints.copilotApiUrlOverride ?? data.endpoints?.api ?? endpoints.fallbackCopilotApiUrl).replace(
+        /\/+$/,
+        "",
+      ),
+      sku: data.sku,
+      chatEnabled: data.chat_enabled,
+    };
+  }
+  let body: z.infer<typeof errorDetailsSchema> = {};
+  try {
+    body = errorDetailsSchema.parse(JSON.parse(text));
+  } catch {
+    body = { message: text.trim() };
+  }
+  const status = response.statusCode;
+  const sso = parseSsoHeader(headerValue(response.headers, "x-github-sso"));
+  if (sso) {
+    throw new TokenExchangeError(
+      "sso_required",
+      `${from} must be authorized for your organization's SAML SSO: open ${sso} , approve, then retry.`,
+      { httpStatus: status, url: sso, exitCode: EXIT_CODES.noCopilotAccess },
+    );
+  }
+  if (status === 401) {
+    throw new TokenExchangeError(
+      "bad_credentials",
+      `${from} was rejected by ${endpoints.host} (bad credentials); run \`copilot-gateway login\` to log in again.`,
+      { httpStatus: status },
+    );
+  }
+  if ((status === 403 || status === 404) && body.error_details) {
+    const details = body.error_details;
+    const what = details.message ?? body.message ?? "Copilot is not available for this account";
+    const link = details.url ? ` See ${details.url}` : "";
+    throw new TokenExchangeError(details.notification_id ?? "no_copilot_access", `${from}: ${what}.${link}`.replace(/\.\./g, "."), {
+      httpStatus: status,
+      ...(details.url && { url: details.url }),
+      exitCode: EXIT_CODES.noCopilotAccess,
+    });
+  }
+  if (status === 403 && /rate limit/i.test(body.message ?? "")) {
+    throw new TokenExchangeError(
+      "github_rate_limited",
+      `${endpoints.host} rate-limited ${from} (${body.message}); wait a few minutes and retry.`,
+      { httpStatus: status, exitCode: EXIT_CODES.upstream },
+    );
+  }
+  if (status === 404 || (status === 400 && /personal access token/i.test(body.message ?? ""))) {
+    throw new TokenExchangeError(
+      "token_cannot_use_copilot",
+      `${from} cannot use Copilot: only a device-flow login (a gho_/ghu_ token) works, not personal access tokens or Actions tokens; run \`copilot-gateway login\`.`,
+      { httpStatus: status },
+    );
+  }
+  throw new TokenExchangeError(
+    "exchange_failed",
+    `The Copilot token exchange for ${from} failed with HTTP ${status}${body.message ? `: ${body.message}` : ""}.`,
+    { httpStatus: status, exitCode: EXIT_CODES.upstream },
+  );
+}
