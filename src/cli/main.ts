@@ -1,3 +1,76 @@
+import { Command, CommanderError, Option } from "commander";
+import { createCliContext, type GlobalOptions } from "./context.js";
+import { handleFatal } from "./fatal.js";
+
+/**
+ * The CLI entry. Each command's module is imported only when that command runs, so `--help` stays about as fast
+ * as a bare `node` start.
+ */
 export async function main(argv: string[]): Promise<void> {
-  process.stdout.write(`copilot-gateway ${argv.join(" ")}\n`);
+  const program = new Command("copilot-gateway")
+    .description(
+      "Use your GitHub Copilot seat from any tool: sign in, chat, and serve OpenAI/Anthropic APIs.",
+    )
+    .version(await readVersion(), "-V, --version")
+    .addOption(
+      new Option("--github-host <host>", "GitHub host: github.com or SUB.ghe.com").env(
+        "COPILOT_GATEWAY_GITHUB_HOST",
+      ),
+    )
+    .addOption(
+      new Option("--account-type <type>", "fallback Copilot API: individual, business or enterprise")
+        .choices(["individual", "business", "enterprise"])
+        .env("COPILOT_GATEWAY_ACCOUNT_TYPE"),
+    )
+    .addOption(new Option("--github-token <token>", "GitHub token to use (overrides env and stored login)"))
+    .addOption(
+      new Option("--client-id <id>", "OAuth client id for the device flow").env("COPILOT_GATEWAY_CLIENT_ID"),
+    )
+    .addOption(
+      new Option("--ca-file <path>", "extra CA certificates (PEM) for TLS-inspecting proxies").env(
+        "COPILOT_GATEWAY_CA_FILE",
+      ),
+    )
+    .option("-v, --verbose", "more detail in messages and logs (never secrets)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  const ctx = () => createCliContext(program.opts<GlobalOptions>());
+
+  program
+    .command("login")
+    .description("sign in to GitHub with the device flow and store the token")
+    .option("--import", "import a token another Copilot tool already holds, without asking")
+    .option("--force", "sign in again even when a stored login exists")
+    .option("--no-browser", "do not try to open the browser")
+    .action(async (opts) => (await import("./commands/login.js")).login(ctx(), opts));
+
+  program
+    .command("logout")
+    .description("forget the stored GitHub token for the host")
+    .action(async () => (await import("./commands/logout.js")).logout(ctx()));
+
+  program
+    .command("status")
+    .description("show who is signed in, the token source and the Copilot plan (never a token)")
+    .option("--json", "print one JSON object")
+    .action(async (opts) => (await import("./commands/status.js")).status(ctx(), opts));
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    handleFatal(error, program.opts<GlobalOptions>().verbose === true);
+  }
+}
+
+async function readVersion(): Promise<string> {
+  const { readFileSync } = await import("node:fs");
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }

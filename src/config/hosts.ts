@@ -29,7 +29,10 @@ function normalizeHost(input: string): string {
   const trimmed = input.trim().toLowerCase();
   const host = trimmed.replace(/^https?:\/\//, "").replace(/\/+$/, "");
   if (!/^[a-z0-9.-]+(:\d+)?$/.test(host)) {
-    throw new UsageError(`"${input}" is not a GitHub host name; use e.g. github.com or SUB.ghe.com.`, "invalid_host");
+    throw new UsageError(
+      `"${input}" is not a GitHub host name; use e.g. github.com or SUB.ghe.com.`,
+      "invalid_host",
+    );
   }
   return host;
 }

@@ -52,7 +52,10 @@ const envSchema = z.object({
 function parseAccountType(value: string | undefined): AccountType {
   if (value === undefined) return "individual";
   if ((ACCOUNT_TYPES as readonly string[]).includes(value)) return value as AccountType;
-  throw new UsageError(`Unknown account type "${value}"; use one of ${ACCOUNT_TYPES.join(", ")}.`, "invalid_account_type");
+  throw new UsageError(
+    `Unknown account type "${value}"; use one of ${ACCOUNT_TYPES.join(", ")}.`,
+    "invalid_account_type",
+  );
 }
 
 export function resolveSettings(input: SettingsInput = {}, env: NodeJS.ProcessEnv = process.env): Settings {
@@ -68,7 +71,9 @@ export function resolveSettings(input: SettingsInput = {}, env: NodeJS.ProcessEn
   const identity: EditorIdentity = {
     ...DEFAULT_EDITOR_IDENTITY,
     ...(e.COPILOT_GATEWAY_EDITOR_VERSION && { editorVersion: e.COPILOT_GATEWAY_EDITOR_VERSION }),
-    ...(e.COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION && { editorPluginVersion: e.COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION }),
+    ...(e.COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION && {
+      editorPluginVersion: e.COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION,
+    }),
     ...(e.COPILOT_GATEWAY_USER_AGENT && { userAgent: e.COPILOT_GATEWAY_USER_AGENT }),
     ...(e.COPILOT_GATEWAY_INTEGRATION_ID && { integrationId: e.COPILOT_GATEWAY_INTEGRATION_ID }),
     ...input.identity,

@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { z } from "zod";
 import type { GitHubToken } from "../auth/github-token.js";
-import { githubEditorHeaders, type EditorIdentity } from "../config/editor-headers.js";
+import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
 import type { Endpoints } from "../config/hosts.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { headerValue, readText, sendHttp } from "../http/request.js";
@@ -26,7 +26,11 @@ const errorDetailsSchema = z
   .object({
     message: z.string().optional(),
     error_details: z
-      .object({ message: z.string().optional(), url: z.string().optional(), notification_id: z.string().optional() })
+      .object({
+        message: z.string().optional(),
+        url: z.string().optional(),
+        notification_id: z.string().optional(),
+      })
       .optional(),
   })
   .passthrough();
@@ -86,10 +90,11 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
       expiresAt: data.expires_at,
       refreshIn: data.refresh_in,
       receivedAt: (options.now ?? performance.now.bind(performance))(),
-      apiUrl: (endpoints.copilotApiUrlOverride ?? data.endpoints?.api ?? endpoints.fallbackCopilotApiUrl).replace(
-        /\/+$/,
-        "",
-      ),
+      apiUrl: (
+        endpoints.copilotApiUrlOverride ??
+        data.endpoints?.api ??
+        endpoints.fallbackCopilotApiUrl
+      ).replace(/\/+$/, ""),
       sku: data.sku,
       chatEnabled: data.chat_enabled,
     };
@@ -120,11 +125,15 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
     const details = body.error_details;
     const what = details.message ?? body.message ?? "Copilot is not available for this account";
     const link = details.url ? ` See ${details.url}` : "";
-    throw new TokenExchangeError(details.notification_id ?? "no_copilot_access", `${from}: ${what}.${link}`.replace(/\.\./g, "."), {
-      httpStatus: status,
-      ...(details.url && { url: details.url }),
-      exitCode: EXIT_CODES.noCopilotAccess,
-    });
+    throw new TokenExchangeError(
+      details.notification_id ?? "no_copilot_access",
+      `${from}: ${what}.${link}`.replace(/\.\./g, "."),
+      {
+        httpStatus: status,
+        ...(details.url && { url: details.url }),
+        exitCode: EXIT_CODES.noCopilotAccess,
+      },
+    );
   }
   if (status === 403 && /rate limit/i.test(body.message ?? "")) {
     throw new TokenExchangeError(

@@ -93,7 +93,8 @@ export class CopilotTokenManager {
   /** Keep the token fresh in the background (the server); the CLI never starts this. */
   start(): void {
     this.#running = true;
-    if (this.#current) this.#schedule(refreshDelayMs(this.#current.refreshIn) - (this.#now() - this.#current.receivedAt));
+    if (this.#current)
+      this.#schedule(refreshDelayMs(this.#current.refreshIn) - (this.#now() - this.#current.receivedAt));
     else this.#schedule(0);
   }
 

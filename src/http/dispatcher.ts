@@ -12,7 +12,11 @@ export interface DispatcherOptions {
 }
 
 /** Proxy variables in GitHub's precedence (spec §7). */
-export function proxyFromEnv(env: NodeJS.ProcessEnv): { httpsProxy?: string; httpProxy?: string; noProxy?: string } {
+export function proxyFromEnv(env: NodeJS.ProcessEnv): {
+  httpsProxy?: string;
+  httpProxy?: string;
+  noProxy?: string;
+} {
   const httpsProxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined;
   const httpProxy = env.HTTP_PROXY || env.http_proxy || undefined;
   const noProxy = env.NO_PROXY || env.no_proxy || undefined;

@@ -1,4 +1,4 @@
-import { type Dispatcher, errors as undiciErrors, request } from "undici";
+import { type Dispatcher, request, errors as undiciErrors } from "undici";
 import { AbortedError, ConnectionError, TimeoutError } from "../errors.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
@@ -45,10 +45,15 @@ export function toNetworkError(error: unknown, url: string, signal?: AbortSignal
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
     return new TimeoutError(`${host} did not answer in time; check your network or proxy settings.`, error);
   }
-  if (error instanceof undiciErrors.RequestAbortedError || err.code === "ABORT_ERR") return new AbortedError();
+  if (error instanceof undiciErrors.RequestAbortedError || err.code === "ABORT_ERR")
+    return new AbortedError();
   const code = err.code ?? err.cause?.code ?? "";
   const detail = err.cause?.message ?? err.message ?? String(error);
-  if (NETWORK_CODES.has(code) || /certificate|self.signed|TLS|SSL/i.test(detail) || error instanceof undiciErrors.UndiciError) {
+  if (
+    NETWORK_CODES.has(code) ||
+    /certificate|self.signed|TLS|SSL/i.test(detail) ||
+    error instanceof undiciErrors.UndiciError
+  ) {
     const tlsHint = /certificate|self.signed|TLS|SSL/i.test(detail)
       ? " If a corporate proxy inspects TLS, pass its CA with --ca-file or NODE_EXTRA_CA_CERTS."
       : " Check your connection and the HTTPS_PROXY / NO_PROXY settings.";

@@ -1,0 +1,137 @@
+import { EXIT_CODES, GatewayError } from "../errors.js";
+import { type HttpResponse, headerValue } from "../http/request.js";
+
+/** An error answer from the Copilot API, with its status, upstream code and one-line message. */
+export class CopilotApiError extends GatewayError {
+  /** Upstream HTTP status (also the status the gateway relays). */
+  readonly upstreamStatus: number;
+  /** Copilot's own error code (`quota_exceeded`, `model_not_supported`, …) when it sent one. */
+  readonly upstreamCode: string | undefined;
+  readonly upstreamMessage: string;
+  readonly headers: Record<string, string>;
+  readonly requestId: string | undefined;
+  /** Parsed Retry-After in milliseconds, when present. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: {
+    code: string;
+    message: string;
+    status: number;
+    upstreamCode?: string | undefined;
+    upstreamMessage: string;
+    headers?: Record<string, string>;
+    requestId?: string | undefined;
+    retryAfterMs?: number | undefined;
+  }) {
+    super(init.code, init.message, { exitCode: EXIT_CODES.upstream, status: init.status });
+    this.upstreamStatus = init.status;
+    this.upstreamCode = init.upstreamCode;
+    this.upstreamMessage = init.upstreamMessage;
+    this.headers = init.headers ?? {};
+    this.requestId = init.requestId;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** Retry-After as seconds or an HTTP date (spec §4), in milliseconds from now. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Copilot bodies are `{error:{message,code}}`, sometimes JSON sent as text/plain, sometimes plain text: sniff. */
+export function parseUpstreamErrorBody(text: string): { message: string; code: string | undefined } {
+  const trimmed = text.trim();
+  try {
+    const json = JSON.parse(trimmed) as { error?: { message?: unknown; code?: unknown }; message?: unknown };
+    const err = json.error && typeof json.error === "object" ? json.error : json;
+    const message = typeof err.message === "string" ? err.message : trimmed;
+    const code = "code" in err && typeof err.code === "string" ? err.code : undefined;
+    return { message, code };
+  } catch {
+    return { message: trimmed || "(empty body)", code: undefined };
+  }
+}
+
+function codeForStatus(status: number, upstreamCode: string | undefined): string {
+  if (upstreamCode) return upstreamCode;
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 402:
+      return "quota_exceeded";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 422:
+      return "content_filtered";
+    case 429:
+      return "rate_limited";
+    case 466:
+      return "client_version_unsupported";
+    default:
+      return status >= 500 ? "upstream_unavailable" : "upstream_error";
+  }
+}
+
+function explain(status: number, code: string, message: string, retryAfterMs: number | undefined): string {
+  const retry = retryAfterMs !== undefined ? ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.` : "";
+  if (/Editor-Version/i.test(message))
+    return `Copilot rejected the editor version (${message}); set COPILOT_GATEWAY_EDITOR_VERSION to a current vscode/x.y.z.`;
+  switch (status) {
+    case 402:
+      return `Your Copilot quota is exhausted (${message}); see \`copilot-gateway usage\` for the reset date.${retry}`;
+    case 403:
+      return `Copilot refused the request (${message}); the model may be disabled by your organization's policy or need enabling with \`copilot-gateway models enable <id>\`.`;
+    case 422:
+      return `Copilot's content filter blocked this request (${message}); rephrase the prompt.`;
+    case 429:
+      return `Copilot rate-limited this request (${code}: ${message}).${retry || " Wait a moment and retry."}`;
+    case 466:
+      return `Copilot no longer supports this client version (${message}); update copilot-gateway or set COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION.`;
+    default:
+      if (status >= 500)
+        return `Copilot is unavailable (HTTP ${status}: ${message}); retry in a moment.${retry}`;
+      return `Copilot answered HTTP ${status}: ${message}`;
+  }
+}
+
+function flatHeaders(headers: HttpResponse["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+/** Build the typed error from an error response; reads (and so consumes) the body. */
+export async function copilotErrorFromResponse(response: HttpResponse): Promise<CopilotApiError> {
+  const text = await response.body.text().catch(() => "");
+  return copilotErrorFromParts(response.statusCode, text, response.headers);
+}
+
+export function copilotErrorFromParts(
+  status: number,
+  text: string,
+  headers: HttpResponse["headers"],
+): CopilotApiError {
+  const { message, code: upstreamCode } = parseUpstreamErrorBody(text);
+  const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
+  const code = codeForStatus(status, upstreamCode);
+  return new CopilotApiError({
+    code,
+    message: explain(status, code, message, retryAfterMs),
+    status,
+    upstreamCode,
+    upstreamMessage: message,
+    headers: flatHeaders(headers),
+    requestId: headerValue(headers, "x-request-id") ?? headerValue(headers, "x-github-request-id"),
+    retryAfterMs,
+  });
+}

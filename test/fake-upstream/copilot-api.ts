@@ -1,0 +1,406 @@
+import type { ServerResponse } from "node:http";
+import { fixtureJson, fixtureText, sseEvents } from "./fixtures.js";
+import { type RecordedRequest, sendFailure, sendJson, sendText, sleep } from "./http-kit.js";
+import type { FakeUpstream, Route } from "./server.js";
+
+interface FakeModel {
+  id: string;
+  vendor?: string;
+  supported_endpoints?: string[];
+  policy?: { state: string; terms?: string };
+  capabilities?: {
+    type?: string;
+    limits?: Record<string, unknown>;
+    supports?: Record<string, unknown>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Models the fixture lacks but the spec describes: a policy-disabled one and one awaiting consent. */
+const SYNTHETIC_MODELS: FakeModel[] = [
+  {
+    id: "fake-disabled-model",
+    name: "Fake Disabled Model",
+    vendor: "Fake",
+    version: "fake-disabled-model",
+    preview: false,
+    model_picker_enabled: true,
+    is_chat_default: false,
+    is_chat_fallback: false,
+    object: "model",
+    policy: { state: "disabled", terms: "Disabled by your organization's policy." },
+    supported_endpoints: ["/chat/completions"],
+    capabilities: {
+      family: "fake",
+      type: "chat",
+      tokenizer: "o200k_base",
+      object: "model_capabilities",
+      limits: { max_context_window_tokens: 8000, max_output_tokens: 1000, max_prompt_tokens: 7000 },
+      supports: { streaming: true, tool_calls: true },
+    },
+  },
+  {
+    id: "fake-consent-model",
+    name: "Fake Consent Model",
+    vendor: "Fake",
+    version: "fake-consent-model",
+    preview: true,
+    model_picker_enabled: true,
+    is_chat_default: false,
+    is_chat_fallback: false,
+    object: "model",
+    billing: { is_premium: true, multiplier: 1 },
+    policy: { state: "requires_consent", terms: "Enable access to Fake Consent Model. Learn more." },
+    supported_endpoints: ["/chat/completions"],
+    capabilities: {
+      family: "fake",
+      type: "chat",
+      tokenizer: "o200k_base",
+      object: "model_capabilities",
+      limits: { max_context_window_tokens: 8000, max_output_tokens: 1000, max_prompt_tokens: 7000 },
+      supports: { streaming: true, tool_calls: true },
+    },
+  },
+];
+
+function lastUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return "";
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: string; content?: unknown };
+    if (m.role !== "user") continue;
+    if (typeof m.content === "string") return m.content;
+    if (Array.isArray(m.content)) {
+      return m.content
+        .map((p: { type?: string; text?: string }) =>
+          p.type === "text" || p.type === "input_text" ? (p.text ?? "") : "",
+        )
+        .join("");
+    }
+  }
+  return "";
+}
+
+function hasImage(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasImage);
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (o.type === "image_url" || o.type === "input_image" || o.type === "image") return true;
+    return Object.values(o).some(hasImage);
+  }
+  return false;
+}
+
+function sseWrite(res: ServerResponse, data: string, event?: string): boolean {
+  return res.write(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`);
+}
+
+/** The Copilot API (spec §4): catalogue, chat, responses, messages, embeddings, with its checks and quirks. */
+export function copilotRoutes(fake: FakeUpstream): Route[] {
+  const catalogue = (): FakeModel[] => {
+    const base = fixtureJson<{ data: FakeModel[] }>("copilot-models.json").data;
+    const all = [...base, ...SYNTHETIC_MODELS, ...(fake.state.copilot.extraModels as FakeModel[])];
+    return all.map((m) =>
+      fake.policyOverrides.has(m.id)
+        ? { ...m, policy: { state: fake.policyOverrides.get(m.id) ?? "enabled" } }
+        : m,
+    );
+  };
+  const findModel = (id: unknown) => catalogue().find((m) => m.id === id);
+
+  /** Shared gate of every Copilot request: auth, headers, injected failures, think time. Returns false if answered. */
+  const gate = async (req: RecordedRequest, res: ServerResponse): Promise<boolean> => {
+    const auth = String(req.headers.authorization ?? "");
+    const token = /^Bearer (.+)$/.exec(auth)?.[1];
+    if (!token || !fake.isCopilotTokenValid(token)) {
+      sendJson(res, 401, { error: { message: "unauthorized: token expired", code: "unauthorized" } });
+      return false;
+    }
+    if (!req.headers["editor-version"]) {
+      sendText(res, 400, fixtureText("error-400-missing-editor-version.txt"));
+      return false;
+    }
+    if (!/^vscode\/\d+\.\d+/.test(String(req.headers["editor-version"]))) {
+      sendText(res, 400, fixtureText("error-400-unknown-editor-version.txt"));
+      return false;
+    }
+    const idx = fake.state.copilot.failures.findIndex((f) => f.path === undefined || f.path === req.path);
+    if (idx >= 0) {
+      const [failure] = fake.state.copilot.failures.splice(idx, 1);
+      if (failure) {
+        sendFailure(res, failure);
+        return false;
+      }
+    }
+    if (fake.state.copilot.thinkTimeMs > 0) await sleep(fake.state.copilot.thinkTimeMs);
+    return true;
+  };
+
+  /** Model checks shared by the inference routes. Returns the model, or undefined once answered. */
+  const checkModel = (req: RecordedRequest, res: ServerResponse, endpoint: string): FakeModel | undefined => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const model = findModel(body.model);
+    if (!model) {
+      sendText(res, 400, fixtureText("error-400-model-not-supported.json"));
+      return undefined;
+    }
+    if (model.supported_endpoints && !model.supported_endpoints.includes(endpoint)) {
+      sendText(
+        res,
+        400,
+        `${JSON.stringify({ error: { message: `model "${model.id}" is not accessible via the ${endpoint} endpoint`, code: "unsupported_api_for_model" } })}\n`,
+      );
+      return undefined;
+    }
+    const policy = model.policy?.state;
+    if (policy && policy !== "enabled") {
+      sendJson(res, 403, {
+        error: {
+          message: `The model ${model.id} is not enabled (policy: ${policy}).`,
+          code: "model_not_enabled",
+        },
+      });
+      return undefined;
+    }
+    if (hasImage(body.messages ?? body.input) && req.headers["copilot-vision-request"] !== "true") {
+      sendText(res, 400, "missing required Copilot-Vision-Request header for vision requests\n");
+      return undefined;
+    }
+    return model;
+  };
+
+  const streamChat = async (req: RecordedRequest, res: ServerResponse, model: FakeModel, text: string) => {
+    const st = fake.state.copilot;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const aborted = () => res.destroyed || res.writableEnded;
+    let sent = 0;
+    const maybeFail = (): boolean => {
+      if (st.midStreamDisconnectAfter !== undefined && sent >= st.midStreamDisconnectAfter) {
+        res.socket?.destroy();
+        return true;
+      }
+      if (st.midStreamErrorAfter !== undefined && sent >= st.midStreamErrorAfter) {
+        sseWrite(
+          res,
+          JSON.stringify({ error: { message: "Upstream model failed mid-stream", code: "server_error" } }),
+        );
+        res.end();
+        return true;
+      }
+      return false;
+    };
+    if (st.streamFixture) {
+      for (const { data } of sseEvents(st.streamFixture)) {
+        if (aborted() || maybeFail()) return;
+        sseWrite(res, data);
+        sent++;
+        if (st.chunkDelayMs > 0) await sleep(st.chunkDelayMs);
+      }
+      if (!aborted()) res.end();
+      return;
+    }
+    const id = `chatcmpl-fake${fake.requests.length}`;
+    const created = Math.floor(Date.now() / 1000);
+    const chunk = (delta: unknown, finish: string | null = null, usage: unknown = null) =>
+      JSON.stringify({
+        choices: [{ index: 0, delta, finish_reason: finish, content_filter_results: {}, logprobs: null }],
+        created,
+        id,
+        model: model.id,
+        object: "chat.completion.chunk",
+        system_fingerprint: "fp_fake",
+        usage,
+      });
+    // Quirk: an empty-choices first event carrying only prompt_filter_results.
+    sseWrite(
+      res,
+      JSON.stringify({ choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: [] }),
+    );
+    sseWrite(res, chunk({ content: "", refusal: null, role: "assistant" }));
+    const words = splitInto(text, st.streamChunks);
+    for (const piece of words) {
+      if (aborted() || maybeFail()) return;
+      const ok = sseWrite(res, chunk({ content: piece }));
+      sent++;
+      if (!ok) await new Promise((r) => res.once("drain", r));
+      if (st.chunkDelayMs > 0) await sleep(st.chunkDelayMs);
+    }
+    if (aborted() || maybeFail()) return;
+    sseWrite(res, chunk({}, "stop"));
+    // Quirk: usage in a chunk of its own with empty choices.
+    const usage = usageFor(req, text);
+    sseWrite(
+      res,
+      JSON.stringify({ choices: [], created, id, model: model.id, object: "chat.completion.chunk", usage }),
+    );
+    res.end("data: [DONE]\n\n");
+  };
+
+  return [
+    { method: "GET", path: "/_ping", handle: (_req, res) => sendText(res, 200, "pong") },
+    {
+      method: "GET",
+      path: "/models",
+      handle: async (req, res) => {
+        if (!(await gate(req, res))) return;
+        sendJson(res, 200, { data: catalogue(), object: "list" });
+      },
+    },
+    {
+      method: "POST",
+      path: /^\/models\/([^/]+)\/policy$/,
+      handle: async (req, res, params) => {
+        if (!(await gate(req, res))) return;
+        const id = decodeURIComponent(params[0] ?? "");
+        const model = findModel(id);
+        if (!model) return sendJson(res, 404, { error: { message: "model not found", code: "not_found" } });
+        const state = String((req.body as { state?: string } | undefined)?.state ?? "");
+        if (state !== "enabled")
+          return sendJson(res, 400, { error: { message: "invalid state", code: "bad_request" } });
+        if (model.policy?.state === "disabled")
+          return sendJson(res, 403, { error: { message: "disabled by policy", code: "policy_disabled" } });
+        fake.policyOverrides.set(id, "enabled");
+        sendJson(res, 200, { state: "enabled" });
+      },
+    },
+    {
+      method: "POST",
+      path: "/chat/completions",
+      handle: async (req, res) => {
+        if (!(await gate(req, res))) return;
+        const model = checkModel(req, res, "/chat/completions");
+        if (!model) return;
+        const body = req.body as { messages?: unknown; stream?: boolean; tools?: unknown[] };
+        const text = `echo: ${lastUserText(body.messages)}`;
+        if (body.stream) return streamChat(req, res, model, text);
+        sendJson(res, 200, {
+          choices: [
+            {
+              index: 0,
+              finish_reason: "stop",
+              message: { role: "assistant", content: text },
+              content_filter_results: {},
+            },
+          ],
+          created: Math.floor(Date.now() / 1000),
+          id: `chatcmpl-fake${fake.requests.length}`,
+          model: model.id,
+          object: "chat.completion",
+          system_fingerprint: "fp_fake",
+          usage: usageFor(req, text),
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/responses",
+      handle: async (req, res) => {
+        if (!(await gate(req, res))) return;
+        const model = checkModel(req, res, "/responses");
+        if (!model) return;
+        const body = req.body as { stream?: boolean; input?: unknown };
+        if (body.stream) {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          for (const { event, data } of sseEvents("responses-stream.sse")) sseWrite(res, data, event);
+          return res.end();
+        }
+        const inputText = typeof body.input === "string" ? body.input : lastUserText(body.input);
+        const text = `echo: ${inputText}`;
+        sendJson(res, 200, {
+          id: `resp_fake${fake.requests.length}`,
+          object: "response",
+          created_at: Math.floor(Date.now() / 1000),
+          status: "completed",
+          model: model.id,
+          output: [
+            {
+              type: "message",
+              id: "msg_fake",
+              status: "completed",
+              role: "assistant",
+              content: [{ type: "output_text", text, annotations: [] }],
+            },
+          ],
+          usage: {
+            input_tokens: 10,
+            output_tokens: 5,
+            total_tokens: 15,
+            input_tokens_details: { cached_tokens: 0 },
+          },
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/messages",
+      handle: async (req, res) => {
+        if (!(await gate(req, res))) return;
+        const model = checkModel(req, res, "/v1/messages");
+        if (!model) return;
+        const body = req.body as { stream?: boolean; messages?: unknown };
+        if (body.stream) {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          for (const { event, data } of sseEvents("messages-stream.sse")) sseWrite(res, data, event);
+          return res.end();
+        }
+        sendJson(res, 200, {
+          id: "msg_bdrk_fake",
+          type: "message",
+          role: "assistant",
+          model: model.id,
+          content: [{ type: "text", text: `echo: ${lastUserText(body.messages)}` }],
+          stop_reason: "end_turn",
+          stop_sequence: null,
+          usage: {
+            input_tokens: 12,
+            output_tokens: 4,
+            cache_read_input_tokens: 0,
+            cache_creation_input_tokens: 0,
+          },
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/embeddings",
+      handle: async (req, res) => {
+        if (!(await gate(req, res))) return;
+        const body = req.body as { model?: string; input?: unknown };
+        const model = findModel(body.model);
+        if (model?.capabilities?.type !== "embeddings") {
+          return sendText(res, 400, fixtureText("error-400-model-not-supported.json"));
+        }
+        const inputs = Array.isArray(body.input) ? body.input : [body.input];
+        sendJson(res, 200, {
+          object: "list",
+          model: model.id,
+          data: inputs.map((_v, index) => ({
+            object: "embedding",
+            index,
+            embedding: [0.1, -0.2, 0.3, index / 10],
+          })),
+          usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 },
+        });
+      },
+    },
+  ];
+}
+
+function splitInto(text: string, n: number): string[] {
+  if (n <= 1) return [text];
+  const size = Math.max(1, Math.ceil(text.length / n));
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(text.slice(i * size, (i + 1) * size) || ".");
+  return out;
+}
+
+function usageFor(req: RecordedRequest, text: string) {
+  const prompt = Math.max(1, Math.ceil(req.rawBody.length / 4));
+  const completion = Math.max(1, Math.ceil(text.length / 4));
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: 0 },
+  };
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { copilotRoutes } from "./copilot-api.js";
+import { githubRoutes } from "./github.js";
+import { parseBody, type RecordedRequest, sendJson } from "./http-kit.js";
+import { defaultState, type FakeState } from "./state.js";
+
+export interface Route {
+  method: string;
+  path: string | RegExp;
+  handle: (req: RecordedRequest, res: ServerResponse, params: string[]) => void | Promise<void>;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * A loopback HTTP server that plays github.com, api.github.com and the Copilot API at once (their paths do not
+ * collide). Tests point every URL override at `fake.url`, flip switches in `fake.state`, and read `fake.requests`.
+ */
+export class FakeUpstream {
+  state: FakeState = defaultState();
+  /** Every request received, in order. */
+  requests: RecordedRequest[] = [];
+  /** Copilot tokens issued, with the monotonic ms until which the fake accepts them. */
+  readonly issued = new Map<string, number>();
+  readonly policyOverrides = new Map<string, string>();
+  deviceCodesIssued = 0;
+  exchanges = 0;
+  /** Requests whose client went away before the answer finished (for disconnect tests). */
+  abortedRequests: RecordedRequest[] = [];
+  /** Record requests (off for benchmarks, to keep memory flat). */
+  record = true;
+  #server: Server | undefined;
+  #routes: Route[] = [...githubRoutes(this), ...copilotRoutes(this)];
+  #url = "";
+
+  get url(): string {
+    return this.#url;
+  }
+
+  async start(port = 0): Promise<this> {
+    const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void this.#dispatch(req, res));
+    this.#server = server;
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    this.#url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.#server = undefined;
+  }
+
+  reset(): void {
+    this.state = defaultState();
+    this.requests = [];
+    this.abortedRequests = [];
+    this.issued.clear();
+    this.policyOverrides.clear();
+    this.deviceCodesIssued = 0;
+    this.exchanges = 0;
+  }
+
+  /** Environment that points copilot-gateway at this fake (for CLI subprocesses and library settings). */
+  env(): Record<string, string> {
+    return {
+      COPILOT_GATEWAY_GITHUB_URL: this.url,
+      COPILOT_GATEWAY_GITHUB_API_URL: this.url,
+    };
+  }
+
+  issueCopilotToken(): IssuedToken {
+    this.exchanges++;
+    const token = `tid=fake${randomBytes(8).toString("hex")};exp=0;sku=${this.state.exchange.sku};proxy-ep=fake:mac`;
+    this.issued.set(token, performance.now() + this.state.exchange.lifetime * 1000);
+    return { token, expiresAt: Math.floor(Date.now() / 1000) + this.state.exchange.lifetime };
+  }
+
+  isCopilotTokenValid(token: string): boolean {
+    const until = this.issued.get(token);
+    return until !== undefined && performance.now() < until;
+  }
+
+  /** Make every issued Copilot token fail with 401, as if it expired early. */
+  expireCopilotTokens(): void {
+    this.issued.clear();
+  }
+
+  /** Requests to one path (handy in assertions). */
+  requestsTo(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://fake");
+    const recorded: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      body: parseBody(req.headers["content-type"], rawBody, url.searchParams),
+    };
+    if (this.record) this.requests.push(recorded);
+    res.on("close", () => {
+      if (!res.writableFinished && this.record) this.abortedRequests.push(recorded);
+    });
+    for (const route of this.#routes) {
+      if (route.method !== recorded.method) continue;
+      let params: string[] | undefined;
+      if (typeof route.path === "string") params = route.path === recorded.path ? [] : undefined;
+      else params = route.path.exec(recorded.path)?.slice(1);
+      if (!params) continue;
+      try {
+        await route.handle(recorded, res, params);
+      } catch (error) {
+        if (!res.headersSent)
+          sendJson(res, 500, { message: `fake upstream bug: ${(error as Error).message}` });
+        else res.destroy();
+      }
+      return;
+    }
+    sendJson(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+  }
+}
+
+export async function startFakeUpstream(): Promise<FakeUpstream> {
+  return await new FakeUpstream().start();
+}

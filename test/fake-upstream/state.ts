@@ -1,0 +1,110 @@
+import type { InjectedFailure } from "./http-kit.js";
+
+/** Outcome of one device-flow poll, as GitHub names it (spec §2), or "success". */
+export type DevicePollOutcome =
+  | "success"
+  | "authorization_pending"
+  | "slow_down"
+  | "expired_token"
+  | "access_denied"
+  | "unsupported_grant_type"
+  | "incorrect_client_credentials"
+  | "incorrect_device_code"
+  | "device_flow_disabled";
+
+/** How the token exchange should fail, or undefined to succeed (spec §3). */
+export type ExchangeFailure =
+  | "bad_credentials"
+  | "sso_required"
+  | "no_seat"
+  | "not_found"
+  | "pat_not_supported"
+  | "rate_limited"
+  | "server_error";
+
+/** Every switch of the fake. Tests mutate `fake.state` directly; `fake.reset()` restores these defaults. */
+export interface FakeState {
+  deviceFlow: {
+    /** Outcomes of successive polls; when used up, `approved` decides between success and pending. */
+    script: DevicePollOutcome[];
+    approved: boolean;
+    interval: number;
+    expiresIn: number;
+    /** The interval carried by a slow_down answer (GitHub sends the new one). */
+    slowDownInterval: number | undefined;
+    /** Answer form-encoded even when JSON is accepted (GitHub does so without Accept: application/json). */
+    forceFormEncoded: boolean;
+    accessToken: string;
+    /** Device-code requests rejected with this error (e.g. device_flow_disabled at step 1). */
+    codeError: DevicePollOutcome | undefined;
+    userCode: string;
+  };
+  exchange: {
+    failure: ExchangeFailure | undefined;
+    refreshIn: number;
+    /** Seconds the issued Copilot token is accepted by the fake's Copilot API. */
+    lifetime: number;
+    /** endpoints.api in the answer; defaults to the fake's own URL. `null` leaves the field out. */
+    apiUrl: string | null | undefined;
+    sku: string;
+    /** GitHub tokens the exchange accepts; undefined accepts any gho_/ghu_ token. */
+    acceptedTokens: string[] | undefined;
+    /** Delay before answering, to test single flight. */
+    delayMs: number;
+  };
+  user: { login: string; ssoHeader: boolean };
+  copilot: {
+    /** Failures answered, first in first out, before normal handling; `path` limits one to a route. */
+    failures: (InjectedFailure & { path?: string })[];
+    /** Wait before answering each request. */
+    thinkTimeMs: number;
+    /** Delay between streamed chunks. */
+    chunkDelayMs: number;
+    /** Number of content chunks in synthetic streams. */
+    streamChunks: number;
+    /** Replay this fixture (a file in test/fixtures) for chat streams instead of synthesising one. */
+    streamFixture: string | undefined;
+    /** Send an `error` object mid-stream after this many chunks. */
+    midStreamErrorAfter: number | undefined;
+    /** Drop the connection mid-stream after this many chunks. */
+    midStreamDisconnectAfter: number | undefined;
+    /** Extra models appended to the catalogue. */
+    extraModels: unknown[];
+  };
+}
+
+export function defaultState(): FakeState {
+  return {
+    deviceFlow: {
+      script: [],
+      approved: true,
+      interval: 0,
+      expiresIn: 900,
+      slowDownInterval: undefined,
+      forceFormEncoded: false,
+      accessToken: "gho_fake0000000000000000000000000000000001",
+      codeError: undefined,
+      userCode: "WDJB-MJHT",
+    },
+    exchange: {
+      failure: undefined,
+      refreshIn: 1500,
+      lifetime: 1800,
+      apiUrl: undefined,
+      sku: "copilot_for_business_seat_quota",
+      acceptedTokens: undefined,
+      delayMs: 0,
+    },
+    user: { login: "octocat", ssoHeader: false },
+    copilot: {
+      failures: [],
+      thinkTimeMs: 0,
+      chunkDelayMs: 0,
+      streamChunks: 5,
+      streamFixture: undefined,
+      midStreamErrorAfter: undefined,
+      midStreamDisconnectAfter: undefined,
+      extraModels: [],
+    },
+  };
+}
