@@ -70,6 +70,8 @@ export interface FakeState {
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
     extraModels: unknown[];
+    /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
+    responsesFixture: boolean;
   };
 }
 
@@ -105,6 +107,7 @@ export function defaultState(): FakeState {
       midStreamErrorAfter: undefined,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
+      responsesFixture: false,
     },
   };
 }
