@@ -75,6 +75,8 @@ export interface FakeState {
      * tool, arguments `{"query": <last user text>}`, streamed or not.
      */
     toolCalls: boolean;
+    /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
+    responsesFixture: boolean;
   };
 }
 
@@ -111,6 +113,7 @@ export function defaultState(): FakeState {
       midStreamDisconnectAfter: undefined,
       extraModels: [],
       toolCalls: false,
+      responsesFixture: false,
     },
   };
 }
