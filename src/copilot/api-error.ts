@@ -12,6 +12,8 @@ export class CopilotApiError extends GatewayError {
   readonly requestId: string | undefined;
   /** Parsed Retry-After in milliseconds, when present. */
   readonly retryAfterMs: number | undefined;
+  /** For a 402: when the quota resets (ISO date), when known. */
+  readonly resetDate: string | undefined;
 
   constructor(init: {
     code: string;
@@ -22,6 +24,7 @@ export class CopilotApiError extends GatewayError {
     headers?: Record<string, string>;
     requestId?: string | undefined;
     retryAfterMs?: number | undefined;
+    resetDate?: string | undefined;
   }) {
     super(init.code, init.message, { exitCode: EXIT_CODES.upstream, status: init.status });
     this.upstreamStatus = init.status;
@@ -30,7 +33,24 @@ export class CopilotApiError extends GatewayError {
     this.headers = init.headers ?? {};
     this.requestId = init.requestId;
     this.retryAfterMs = init.retryAfterMs;
+    this.resetDate = init.resetDate;
   }
+}
+
+/** A 402 retold with the date the quota resets (from Retry-After or `copilot_internal/user`). */
+export function withQuotaResetDate(error: CopilotApiError, resetDate: string | undefined): CopilotApiError {
+  if (!resetDate) return error;
+  return new CopilotApiError({
+    code: error.code,
+    message: `Your Copilot quota is exhausted (${error.upstreamMessage}); it resets on ${resetDate}. See \`copilot-gateway usage\`.`,
+    status: error.upstreamStatus,
+    upstreamCode: error.upstreamCode,
+    upstreamMessage: error.upstreamMessage,
+    headers: error.headers,
+    requestId: error.requestId,
+    retryAfterMs: error.retryAfterMs,
+    resetDate,
+  });
 }
 
 /** Retry-After as seconds or an HTTP date (spec §4), in milliseconds from now. */
@@ -81,13 +101,21 @@ function codeForStatus(status: number, upstreamCode: string | undefined): string
   }
 }
 
-function explain(status: number, code: string, message: string, retryAfterMs: number | undefined): string {
+function explain(
+  status: number,
+  code: string,
+  message: string,
+  retryAfterMs: number | undefined,
+  resetDate: string | undefined,
+): string {
   const retry = retryAfterMs !== undefined ? ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.` : "";
   if (/Editor-Version/i.test(message))
     return `Copilot rejected the editor version (${message}); set COPILOT_GATEWAY_EDITOR_VERSION to a current vscode/x.y.z.`;
   switch (status) {
     case 402:
-      return `Your Copilot quota is exhausted (${message}); see \`copilot-gateway usage\` for the reset date.${retry}`;
+      return resetDate
+        ? `Your Copilot quota is exhausted (${message}); it resets on ${resetDate}. See \`copilot-gateway usage\`.`
+        : `Your Copilot quota is exhausted (${message}); see \`copilot-gateway usage\` for the reset date.`;
     case 403:
       return `Copilot refused the request (${message}); the model may be disabled by your organization's policy or need enabling with \`copilot-gateway models enable <id>\`.`;
     case 422:
@@ -124,14 +152,20 @@ export function copilotErrorFromParts(
   const { message, code: upstreamCode } = parseUpstreamErrorBody(text);
   const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
   const code = codeForStatus(status, upstreamCode);
+  // A 402's Retry-After (a date or seconds) says when the quota comes back.
+  const resetDate =
+    status === 402 && retryAfterMs !== undefined
+      ? new Date(Date.now() + retryAfterMs).toISOString().slice(0, 10)
+      : undefined;
   return new CopilotApiError({
     code,
-    message: explain(status, code, message, retryAfterMs),
+    message: explain(status, code, message, retryAfterMs, resetDate),
     status,
     upstreamCode,
     upstreamMessage: message,
     headers: flatHeaders(headers),
     requestId: headerValue(headers, "x-request-id") ?? headerValue(headers, "x-github-request-id"),
     retryAfterMs,
+    resetDate,
   });
 }

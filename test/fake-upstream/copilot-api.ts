@@ -236,6 +236,130 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
     res.end("data: [DONE]\n\n");
   };
 
+  let responseSeq = 0;
+  /** A Responses result echoing the input, or calling the first tool when the request forces tool use. */
+  const responsesResult = (model: FakeModel, body: ResponsesBody, status: string) => {
+    const id = `resp_fake${++responseSeq}`;
+    const call = forcedTool(body);
+    const output = call
+      ? [
+          {
+            type: "function_call",
+            id: `fc_fake${responseSeq}`,
+            call_id: `call_fake${responseSeq}`,
+            name: call,
+            arguments: JSON.stringify({ query: responsesInputText(body.input) }),
+            status: "completed",
+          },
+        ]
+      : [
+          {
+            type: "message",
+            id: `msg_fake${responseSeq}`,
+            status: "completed",
+            role: "assistant",
+            content: [
+              { type: "output_text", text: `echo: ${responsesInputText(body.input)}`, annotations: [] },
+            ],
+          },
+        ];
+    return {
+      id,
+      object: "response",
+      created_at: Math.floor(Date.now() / 1000),
+      status,
+      model: model.id,
+      output,
+      usage: {
+        input_tokens: 10,
+        output_tokens: 5,
+        total_tokens: 15,
+        input_tokens_details: { cached_tokens: 0 },
+      },
+    };
+  };
+
+  /** A synthetic /responses stream with the real event sequence (spec §4), honouring the mid-stream switches. */
+  const streamResponses = async (res: ServerResponse, model: FakeModel, body: ResponsesBody) => {
+    const st = fake.state.copilot;
+    const final = responsesResult(model, body, "completed");
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    let seq = 0;
+    let sent = 0;
+    const emit = (type: string, fields: Record<string, unknown>) =>
+      sseWrite(res, JSON.stringify({ type, sequence_number: seq++, ...fields }), type);
+    const step = async (): Promise<boolean> => {
+      if (res.destroyed) return false;
+      if (st.midStreamDisconnectAfter !== undefined && sent >= st.midStreamDisconnectAfter) {
+        res.socket?.destroy();
+        return false;
+      }
+      if (st.midStreamErrorAfter !== undefined && sent >= st.midStreamErrorAfter) {
+        emit("error", { code: "server_error", message: "Upstream model failed mid-stream", param: null });
+        res.end();
+        return false;
+      }
+      sent++;
+      if (st.chunkDelayMs > 0) await sleep(st.chunkDelayMs);
+      return true;
+    };
+    const inProgress = { ...final, status: "in_progress", output: [], usage: null };
+    emit("response.created", { response: inProgress });
+    emit("response.in_progress", { response: inProgress });
+    const item = final.output[0] as Record<string, unknown>;
+    if (item.type === "function_call") {
+      emit("response.output_item.added", {
+        output_index: 0,
+        item: { ...item, arguments: "", status: "in_progress" },
+      });
+      const args = String(item.arguments);
+      const half = Math.ceil(args.length / 2);
+      for (const piece of [args.slice(0, half), args.slice(half)]) {
+        if (!(await step())) return;
+        // Copilot obfuscates item ids per event (spec §8): never the same twice.
+        emit("response.function_call_arguments.delta", {
+          output_index: 0,
+          item_id: `obf${seq}`,
+          delta: piece,
+        });
+      }
+      emit("response.function_call_arguments.done", {
+        output_index: 0,
+        item_id: `obf${seq}`,
+        arguments: args,
+      });
+    } else {
+      emit("response.output_item.added", {
+        output_index: 0,
+        item: { ...item, content: [], status: "in_progress" },
+      });
+      emit("response.content_part.added", {
+        output_index: 0,
+        content_index: 0,
+        item_id: `obf${seq}`,
+        part: { type: "output_text", text: "", annotations: [] },
+      });
+      const text = `echo: ${responsesInputText(body.input)}`;
+      for (const piece of splitInto(text, st.streamChunks)) {
+        if (!(await step())) return;
+        emit("response.output_text.delta", {
+          output_index: 0,
+          content_index: 0,
+          item_id: `obf${seq}`,
+          delta: piece,
+          obfuscation: "xyz",
+        });
+      }
+      emit("response.output_text.done", { output_index: 0, content_index: 0, item_id: `obf${seq}`, text });
+    }
+    emit("response.output_item.done", { output_index: 0, item });
+    emit("response.completed", {
+      response: final,
+      copilot_usage: { token_details: [], total_nano_aiu: 1000 },
+    });
+    res.end();
+  };
+
   return [
     { method: "GET", path: "/_ping", handle: (_req, res) => sendText(res, 200, "pong") },
     {
@@ -298,36 +422,16 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         if (!(await gate(req, res))) return;
         const model = checkModel(req, res, "/responses");
         if (!model) return;
-        const body = req.body as { stream?: boolean; input?: unknown };
+        const body = req.body as ResponsesBody;
         if (body.stream) {
-          res.writeHead(200, { "content-type": "text/event-stream" });
-          for (const { event, data } of sseEvents("responses-stream.sse")) sseWrite(res, data, event);
-          return res.end();
+          if (fake.state.copilot.responsesFixture) {
+            res.writeHead(200, { "content-type": "text/event-stream" });
+            for (const { event, data } of sseEvents("responses-stream.sse")) sseWrite(res, data, event);
+            return res.end();
+          }
+          return streamResponses(res, model, body);
         }
-        const inputText = typeof body.input === "string" ? body.input : lastUserText(body.input);
-        const text = `echo: ${inputText}`;
-        sendJson(res, 200, {
-          id: `resp_fake${fake.requests.length}`,
-          object: "response",
-          created_at: Math.floor(Date.now() / 1000),
-          status: "completed",
-          model: model.id,
-          output: [
-            {
-              type: "message",
-              id: "msg_fake",
-              status: "completed",
-              role: "assistant",
-              content: [{ type: "output_text", text, annotations: [] }],
-            },
-          ],
-          usage: {
-            input_tokens: 10,
-            output_tokens: 5,
-            total_tokens: 15,
-            input_tokens_details: { cached_tokens: 0 },
-          },
-        });
+        sendJson(res, 200, responsesResult(model, body, "completed"));
       },
     },
     {
@@ -384,6 +488,33 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
       },
     },
   ];
+}
+
+interface ResponsesBody {
+  stream?: boolean;
+  input?: unknown;
+  tools?: { name?: string }[];
+  tool_choice?: unknown;
+}
+
+/** The tool a /responses request forces (`tool_choice: "required"` or a named function), if any. */
+function forcedTool(body: ResponsesBody): string | undefined {
+  const first = body.tools?.[0]?.name;
+  if (body.tool_choice === "required") return first;
+  const choice = body.tool_choice as { type?: string; name?: string } | undefined;
+  if (choice && typeof choice === "object" && choice.type === "function") return choice.name ?? first;
+  return undefined;
+}
+
+function responsesInputText(input: unknown): string {
+  if (typeof input === "string") return input;
+  if (!Array.isArray(input)) return "";
+  for (let i = input.length - 1; i >= 0; i--) {
+    const item = input[i] as { type?: string; role?: string; content?: unknown; output?: unknown };
+    if (item.type === "function_call_output") return `tool said ${String(item.output)}`;
+    if (item.role === "user") return lastUserText([item]);
+  }
+  return "";
 }
 
 function splitInto(text: string, n: number): string[] {

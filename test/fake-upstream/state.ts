@@ -74,6 +74,8 @@ export interface FakeState {
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
     extraModels: unknown[];
+    /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
+    responsesFixture: boolean;
   };
 }
 
@@ -110,6 +112,7 @@ export function defaultState(): FakeState {
       midStreamErrorAfter: undefined,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
+      responsesFixture: false,
     },
   };
 }

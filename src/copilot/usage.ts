@@ -1,0 +1,109 @@
+import type { Dispatcher } from "undici";
+import { z } from "zod";
+import type { GitHubToken } from "../auth/github-token.js";
+import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
+import type { Endpoints } from "../config/hosts.js";
+import { EXIT_CODES, GatewayError } from "../errors.js";
+import { readText, sendHttp } from "../http/request.js";
+
+const num = z.number().optional().catch(undefined);
+
+const quotaSnapshotSchema = z.object({
+  entitlement: num,
+  remaining: num,
+  quota_remaining: num,
+  percent_remaining: num,
+  unlimited: z.boolean().optional().catch(undefined),
+  overage_count: num,
+  overage_permitted: z.boolean().optional().catch(undefined),
+  quota_id: z.string().optional().catch(undefined),
+  timestamp_utc: z.string().optional().catch(undefined),
+});
+
+export type QuotaSnapshot = z.infer<typeof quotaSnapshotSchema>;
+
+/** `copilot_internal/user` (spec §5), parsed leniently: unknown fields are dropped, odd ones become undefined. */
+export const copilotUsageSchema = z.object({
+  login: z.string().optional().catch(undefined),
+  copilot_plan: z.string().optional().catch(undefined),
+  access_type_sku: z.string().optional().catch(undefined),
+  chat_enabled: z.boolean().optional().catch(undefined),
+  assigned_date: z.string().nullable().optional().catch(undefined),
+  organization_login_list: z.array(z.string()).optional().catch(undefined),
+  quota_reset_date: z.string().optional().catch(undefined),
+  quota_reset_date_utc: z.string().optional().catch(undefined),
+  quota_snapshots: z.record(z.string(), quotaSnapshotSchema).optional().catch(undefined),
+  /** Copilot Free reports its allowances here instead of in quota_snapshots. */
+  limited_user_quotas: z.record(z.string(), z.number()).nullable().optional().catch(undefined),
+  monthly_quotas: z.record(z.string(), z.number()).nullable().optional().catch(undefined),
+  limited_user_reset_date: z.string().nullable().optional().catch(undefined),
+});
+
+export type CopilotUsage = z.infer<typeof copilotUsageSchema>;
+
+export interface UsageRequest {
+  endpoints: Endpoints;
+  identity: EditorIdentity;
+  dispatcher: Dispatcher;
+  githubToken: GitHubToken;
+  signal?: AbortSignal | undefined;
+}
+
+/** `GET {api}/copilot_internal/user` with the GitHub token: plan, quota snapshots and reset date. */
+export async function fetchCopilotUsage(req: UsageRequest): Promise<CopilotUsage> {
+  const url = `${req.endpoints.apiUrl}/copilot_internal/user`;
+  const response = await sendHttp({
+    method: "GET",
+    url,
+    dispatcher: req.dispatcher,
+    signal: req.signal,
+    headers: {
+      authorization: `token ${req.githubToken.value}`,
+      accept: "application/json",
+      ...githubEditorHeaders(req.identity),
+    },
+    headersTimeoutMs: 30_000,
+    bodyTimeoutMs: 30_000,
+  });
+  const text = await readText(response);
+  const status = response.statusCode;
+  if (status === 401)
+    throw new GatewayError(
+      "bad_credentials",
+      `The GitHub token from ${req.githubToken.label} was rejected by ${req.endpoints.host}; run \`copilot-gateway login\`.`,
+      { exitCode: EXIT_CODES.tokenRejected, status: 401 },
+    );
+  if (status !== 200)
+    throw new GatewayError(
+      "usage_unavailable",
+      `${req.endpoints.host} answered HTTP ${status} for the Copilot usage report; retry later.`,
+      {
+        exitCode: status === 403 || status === 404 ? EXIT_CODES.noCopilotAccess : EXIT_CODES.upstream,
+        status: 502,
+      },
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = copilotUsageSchema.safeParse(json);
+  if (!parsed.success || !json || typeof json !== "object")
+    throw new GatewayError(
+      "usage_invalid_response",
+      `${req.endpoints.host} sent an unexpected Copilot usage report; check COPILOT_GATEWAY_GITHUB_API_URL or your proxy.`,
+      { exitCode: EXIT_CODES.upstream, status: 502 },
+    );
+  return parsed.data;
+}
+
+/** The reset date of the quotas (date only), whichever field the account reports it in. */
+export function quotaResetDate(usage: CopilotUsage): string | undefined {
+  return (
+    usage.quota_reset_date ??
+    usage.quota_reset_date_utc?.slice(0, 10) ??
+    usage.limited_user_reset_date ??
+    undefined
+  );
+}

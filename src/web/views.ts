@@ -1,0 +1,123 @@
+import type { TokenState } from "../copilot/token-manager.js";
+import type { CopilotTokenView, ModelView, QuotaView, UsageView } from "./page-types.js";
+
+/** The parts of a `/models` entry the page shows (spec §4); everything optional, as the catalogue is loose. */
+export interface CatalogueModelLike {
+  id: string;
+  name?: string | undefined;
+  vendor?: string | undefined;
+  preview?: boolean | undefined;
+  is_chat_default?: boolean | undefined;
+  billing?: { is_premium?: boolean | undefined; multiplier?: number | undefined } | undefined;
+  policy?: { state?: string | undefined; terms?: string | undefined } | undefined;
+  supported_endpoints?: string[] | undefined;
+  capabilities?:
+    | {
+        type?: string | undefined;
+        limits?:
+          | { max_context_window_tokens?: number | undefined; max_output_tokens?: number | undefined }
+          | undefined;
+        supports?: Record<string, unknown> | undefined;
+      }
+    | undefined;
+}
+
+const CAPABILITY_TAGS: [key: string, tag: string][] = [
+  ["streaming", "streaming"],
+  ["tool_calls", "tools"],
+  ["parallel_tool_calls", "parallel tools"],
+  ["vision", "vision"],
+  ["structured_outputs", "structured outputs"],
+  ["thinking", "thinking"],
+  ["dimensions", "dimensions"],
+];
+
+function capabilityTags(supports: Record<string, unknown> | undefined): string[] {
+  if (!supports) return [];
+  const tags = CAPABILITY_TAGS.filter(([key]) => supports[key] === true).map(([, tag]) => tag);
+  const effort = supports.reasoning_effort;
+  if (Array.isArray(effort) && effort.length > 0) tags.push(`reasoning: ${effort.join("/")}`);
+  return tags;
+}
+
+export function toModelView(model: CatalogueModelLike): ModelView {
+  const caps = model.capabilities;
+  return {
+    id: model.id,
+    name: model.name ?? null,
+    vendor: model.vendor ?? null,
+    type: caps?.type ?? null,
+    preview: model.preview === true,
+    isDefault: model.is_chat_default === true,
+    endpoints: model.supported_endpoints ?? null,
+    capabilities: capabilityTags(caps?.supports),
+    contextWindow: caps?.limits?.max_context_window_tokens ?? null,
+    maxOutputTokens: caps?.limits?.max_output_tokens ?? null,
+    premium: model.billing?.is_premium === true,
+    multiplier: model.billing?.multiplier ?? null,
+    policy: model.policy?.state ?? null,
+    terms: model.policy?.terms ?? null,
+  };
+}
+
+/** One quota of `copilot_internal/user` (spec §5). */
+export interface QuotaSnapshotLike {
+  entitlement?: number | undefined;
+  remaining?: number | undefined;
+  percent_remaining?: number | undefined;
+  unlimited?: boolean | undefined;
+  overage_count?: number | undefined;
+  overage_permitted?: boolean | undefined;
+}
+
+export interface CopilotUserLike {
+  login?: string | undefined;
+  copilot_plan?: string | undefined;
+  access_type_sku?: string | undefined;
+  quota_reset_date?: string | undefined;
+  quota_snapshots?:
+    | {
+        premium_interactions?: QuotaSnapshotLike | undefined;
+        chat?: QuotaSnapshotLike | undefined;
+        completions?: QuotaSnapshotLike | undefined;
+      }
+    | undefined;
+}
+
+function toQuotaView(q: QuotaSnapshotLike | undefined): QuotaView | null {
+  if (!q) return null;
+  return {
+    entitlement: q.entitlement ?? null,
+    remaining: q.remaining ?? null,
+    percentRemaining: q.percent_remaining ?? null,
+    unlimited: q.unlimited === true,
+    overageCount: q.overage_count ?? null,
+    overagePermitted: q.overage_permitted ?? null,
+  };
+}
+
+export function toUsageView(user: CopilotUserLike): UsageView {
+  const q = user.quota_snapshots;
+  return {
+    login: user.login ?? null,
+    plan: user.copilot_plan ?? null,
+    sku: user.access_type_sku ?? null,
+    resetDate: user.quota_reset_date ?? null,
+    quotas: {
+      premium: toQuotaView(q?.premium_interactions),
+      chat: toQuotaView(q?.chat),
+      completions: toQuotaView(q?.completions),
+    },
+  };
+}
+
+/** The token manager's state without the token: only timings and where it points. */
+export function toCopilotTokenView(state: TokenState): CopilotTokenView {
+  return {
+    ready: state.ready,
+    refreshInMs: state.refreshInMs ?? null,
+    expiresAt: state.expiresAt ?? null,
+    apiUrl: state.apiUrl ?? null,
+    sku: state.sku ?? null,
+  };
+}

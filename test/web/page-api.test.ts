@@ -1,0 +1,311 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { resolveSettings } from "../../src/config/settings.js";
+import { type CopilotSession, createCopilotSession } from "../../src/copilot/session.js";
+import { GatewayError } from "../../src/errors.js";
+import type { PageBackend } from "../../src/web/page-backend.js";
+import type { PageStateView, RequestLogView } from "../../src/web/page-types.js";
+import { SignInCoordinator } from "../../src/web/sign-in-coordinator.js";
+import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
+import { ManualRequestLog, startPageServer } from "./page-server.js";
+
+const GITHUB_TOKEN = "gho_pagetest000000000000000000000000000042";
+
+let fake: FakeUpstream;
+let home: string;
+
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+  home = mkdtempSync(join(tmpdir(), "cg-page-"));
+});
+afterAll(async () => {
+  await fake.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+interface Harness {
+  url: string;
+  host: string;
+  log: ManualRequestLog;
+  backend: PageBackend & { current: CopilotSession | undefined };
+  close(): Promise<void>;
+}
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+async function harness(options: { apiKeys?: string[]; signedIn?: boolean } = {}): Promise<Harness> {
+  const settings = resolveSettings({ homeDir: home }, { ...fake.env(), COPILOT_GATEWAY_HOME: home });
+  const log = new ManualRequestLog();
+  const session = options.signedIn
+    ? createCopilotSession({
+        settings,
+        githubToken: { value: GITHUB_TOKEN, origin: "stored", label: "the stored login" },
+      })
+    : undefined;
+  const notUsed = () => Promise.reject(new GatewayError("not_used", "not used by this test"));
+  const backend: Harness["backend"] = {
+    current: session,
+    settings,
+    apiKeys: options.apiKeys ?? [],
+    session: () => backend.current,
+    signIn: new SignInCoordinator({ requestCode: notUsed, waitForToken: notUsed, complete: notUsed }),
+    signOut: async () => {
+      backend.current = undefined;
+    },
+    listModels: notUsed,
+    enableModel: notUsed,
+    usage: notUsed,
+    requestLog: log,
+  };
+  if (session) await session.tokens.get();
+  const server = await startPageServer(backend);
+  const h: Harness = { ...server, log, backend, close: () => server.app.close() };
+  open.push(h);
+  return h;
+}
+
+async function call(h: Harness, method: "GET" | "POST", path: string, headers: Record<string, string> = {}) {
+  const res = await request(`${h.url}${path}`, {
+    method,
+    headers: method === "POST" ? { "content-type": "application/json", ...headers } : headers,
+    body: method === "POST" ? "{}" : undefined,
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
+}
+
+const PAGE = { "x-copilot-gateway-page": "1" };
+
+describe("page assets", () => {
+  it("serves the page, its script and stylesheet with their content types, CSP and revalidation", async () => {
+    const h = await harness();
+    const page = await call(h, "GET", "/");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["cache-control"]).toBe("no-cache");
+    expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(page.text).toContain('<script type="module" src="/ui/app.js"></script>');
+    // no CDN: every script and stylesheet comes from the gateway itself
+    expect(page.text).not.toMatch(/<(script|link)[^>]*(src|href)="https?:/);
+
+    const script = await call(h, "GET", "/ui/app.js");
+    expect(script.status).toBe(200);
+    expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    const css = await call(h, "GET", "/ui/style.css");
+    expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
+
+    const again = await call(h, "GET", "/ui/app.js", { "if-none-match": String(script.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe("");
+  });
+
+  it("serves the page without the API key, so it can ask for it", async () => {
+    const h = await harness({ apiKeys: ["sesame"] });
+    expect((await call(h, "GET", "/")).status).toBe(200);
+  });
+});
+
+describe("page API key", () => {
+  it("requires the key on every page API when one is set", async () => {
+    const h = await harness({ apiKeys: ["sesame", "other-key"] });
+    const routes: ["GET" | "POST", string][] = [
+      ["GET", "/api/page/state"],
+      ["GET", "/api/page/login"],
+      ["POST", "/api/page/login"],
+      ["POST", "/api/page/login/cancel"],
+      ["POST", "/api/page/logout"],
+      ["GET", "/api/page/models"],
+      ["POST", "/api/page/models/gpt-4.1/enable"],
+      ["GET", "/api/page/usage"],
+      ["GET", "/api/page/events"],
+    ];
+    for (const [method, path] of routes) {
+      const missing = await call(h, method, path, PAGE);
+      expect([method, path, missing.status, missing.json().error.code]).toEqual([
+        method,
+        path,
+        401,
+        "api_key_required",
+      ]);
+      const wrong = await call(h, method, path, { ...PAGE, authorization: "Bearer sesame2" });
+      expect([path, wrong.status, wrong.json().error.code]).toEqual([path, 401, "invalid_api_key"]);
+    }
+    const ok = await call(h, "GET", "/api/page/state", { authorization: "Bearer other-key" });
+    expect(ok.status).toBe(200);
+    const viaHeader = await call(h, "GET", "/api/page/state", { "x-api-key": "sesame" });
+    expect(viaHeader.status).toBe(200);
+    expect(ok.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("needs no key when the gateway has none", async () => {
+    const h = await harness();
+    expect((await call(h, "GET", "/api/page/state")).status).toBe(200);
+  });
+});
+
+describe("page API origin checks", () => {
+  it("refuses state changes from another origin, even with the page header and the key", async () => {
+    const h = await harness({ apiKeys: ["sesame"] });
+    const auth = { ...PAGE, authorization: "Bearer sesame" };
+    for (const origin of ["http://evil.example", "http://127.0.0.1:1", "null", "file://"]) {
+      const res = await call(h, "POST", "/api/page/logout", { ...auth, origin });
+      expect([origin, res.status, res.json().error.code]).toEqual([origin, 403, "cross_origin_refused"]);
+    }
+    const site = await call(h, "POST", "/api/page/logout", { ...auth, "sec-fetch-site": "cross-site" });
+    expect(site.json().error.code).toBe("cross_origin_refused");
+    const sameSite = await call(h, "POST", "/api/page/logout", { ...auth, "sec-fetch-site": "same-site" });
+    expect(sameSite.status).toBe(403);
+  });
+
+  it("refuses reads from another origin too", async () => {
+    const h = await harness();
+    const res = await call(h, "GET", "/api/page/state", { origin: "http://evil.example" });
+    expect(res.status).toBe(403);
+    expect(res.json().error.code).toBe("cross_origin_refused");
+  });
+
+  it("requires the page header on state changes", async () => {
+    const h = await harness({ signedIn: true });
+    const origin = `http://${h.host}`;
+    for (const path of [
+      "/api/page/login",
+      "/api/page/login/cancel",
+      "/api/page/logout",
+      "/api/page/models/x/enable",
+    ]) {
+      const res = await call(h, "POST", path, { origin });
+      expect([path, res.status, res.json().error.code]).toEqual([path, 403, "page_header_missing"]);
+    }
+    expect(h.backend.current).toBeDefined(); // the refused logout did nothing
+    const ok = await call(h, "POST", "/api/page/logout", {
+      ...PAGE,
+      origin,
+      "sec-fetch-site": "same-origin",
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toEqual({ signedIn: false });
+    expect(h.backend.current).toBeUndefined();
+  });
+
+  it("lets same-origin reads through without the page header", async () => {
+    const h = await harness();
+    const res = await call(h, "GET", "/api/page/state", { origin: `http://${h.host}` });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("page state", () => {
+  it("reports signed-out state with the host, an idle sign-in and the snippets", async () => {
+    const h = await harness({ apiKeys: ["sesame"] });
+    const state = (
+      await call(h, "GET", "/api/page/state", { authorization: "Bearer sesame" })
+    ).json() as PageStateView;
+    expect(state.signedIn).toBe(false);
+    expect(state.host).toBe("github.com");
+    expect(state.signIn).toEqual({ status: "idle" });
+    expect(state.account).toBeNull();
+    const base = state.snippets.find((s) => s.id === "base-url");
+    expect(base?.text).toBe(`http://${h.host}/v1`);
+    const python = state.snippets.find((s) => s.id === "python")?.text;
+    expect(python).toBe(
+      `from openai import OpenAI\nclient = OpenAI(base_url="http://${h.host}/v1", api_key="YOUR_GATEWAY_API_KEY")`,
+    );
+    // the key itself is never echoed into a snippet
+    expect(JSON.stringify(state)).not.toContain("sesame");
+  });
+
+  it("shows the token source and refresh countdown when signed in, never a token", async () => {
+    const h = await harness({ signedIn: true });
+    const res = await call(h, "GET", "/api/page/state");
+    const state = res.json() as PageStateView;
+    expect(state.signedIn).toBe(true);
+    expect(state.account).toEqual({ tokenSource: "the stored login" });
+    expect(state.copilotToken?.ready).toBe(true);
+    expect(state.copilotToken?.apiUrl).toBe(fake.url);
+    expect(state.copilotToken?.refreshInMs).toBeGreaterThan(0);
+    expect(state.copilotToken?.refreshInMs).toBeLessThanOrEqual(1440_000);
+    const copilotToken = [...fake.issued.keys()].at(-1)!;
+    expect(res.text).not.toContain(GITHUB_TOKEN);
+    expect(res.text).not.toContain(copilotToken);
+    expect(res.text).not.toContain("tid=");
+  });
+
+  it("answers 409 not_signed_in for account APIs while nobody is signed in", async () => {
+    const h = await harness();
+    for (const path of ["/api/page/usage", "/api/page/models"]) {
+      const res = await call(h, "GET", path);
+      expect([path, res.status, res.json().error.code]).toEqual([path, 409, "not_signed_in"]);
+    }
+  });
+
+  it("answers unknown page APIs with a JSON 404", async () => {
+    const h = await harness();
+    const res = await call(h, "GET", "/api/page/nope");
+    expect(res.status).toBe(404);
+    expect(res.json().error.code).toBe("not_found");
+  });
+});
+
+function logEntry(id: string): RequestLogView {
+  return {
+    id,
+    time: "2026-11-25T01:00:00.000Z",
+    method: "POST",
+    route: "/v1/chat/completions",
+    model: "gpt-4.1",
+    status: 200,
+    latencyMs: 12,
+    inputTokens: 10,
+    outputTokens: 5,
+    error: null,
+  };
+}
+
+describe("page events", () => {
+  it("streams a snapshot of the log, then each new request, and unsubscribes when the page goes", async () => {
+    const h = await harness({ apiKeys: ["sesame"] });
+    h.log.push(logEntry("r1"));
+    const abort = new AbortController();
+    const res = await request(`${h.url}/api/page/events`, {
+      headers: { authorization: "Bearer sesame" },
+      signal: abort.signal,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    const chunks: string[] = [];
+    const reader = (async () => {
+      for await (const chunk of res.body) chunks.push(chunk.toString());
+    })().catch(() => undefined);
+    const waitFor = async (needle: string) => {
+      for (let i = 0; i < 200 && !chunks.join("").includes(needle); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      return chunks.join("");
+    };
+    const first = await waitFor("\n\n");
+    expect(first).toBe(`event: snapshot\ndata: ${JSON.stringify({ entries: [logEntry("r1")] })}\n\n`);
+    expect(h.log.listenerCount).toBe(1);
+    h.log.push(logEntry("r2"));
+    const all = await waitFor("event: request");
+    expect(all.slice(first.length)).toBe(`event: request\ndata: ${JSON.stringify(logEntry("r2"))}\n\n`);
+    abort.abort();
+    await reader;
+    for (let i = 0; i < 200 && h.log.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(h.log.listenerCount).toBe(0);
+  });
+
+  it("ends open event streams when the gateway closes", async () => {
+    const h = await harness();
+    const res = await request(`${h.url}/api/page/events`);
+    const done = res.body.text();
+    open.splice(open.indexOf(h), 1);
+    await h.close();
+    expect(await done).toContain("event: snapshot");
+  });
+});
