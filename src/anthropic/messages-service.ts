@@ -25,6 +25,8 @@ export interface AnthropicContext {
   modelMap: ModelMap;
   /** Translation notes (a dropped thinking setting, a clamped max_tokens…), for the request log. */
   onWarning?: ((warning: TranslationWarning & { model: string }) => void) | undefined;
+  /** Token usage of a translated answer once known, for the request log. */
+  onUsage?: ((usage: { inputTokens: number; outputTokens: number }) => void) | undefined;
 }
 
 /** An incoming request as the route sees it: the parsed JSON body and the lower-cased headers. */
@@ -34,20 +36,17 @@ export interface AnthropicIncoming {
   signal?: AbortSignal | undefined;
 }
 
-/** How to answer: JSON, or a body of SSE text. `path` says which way the request went (for the log). */
+/** How to answer: JSON, or a body to relay (SSE text, or native bytes). `path` says which way it went. */
 export type MessagesOutcome =
-  | {
-      kind: "json";
-      status: number;
-      body: AnthropicMessage | Record<string, unknown>;
-      path: "native" | "translated";
-    }
+  | { kind: "json"; status: number; body: AnthropicMessage; path: "translated"; model: string }
   | {
       kind: "stream";
       status: number;
       contentType: string;
       body: AsyncIterable<string | Uint8Array>;
       path: "native" | "translated";
+      model: string;
+      upstreamRequestId?: string | undefined;
     };
 
 const envelopeSchema = z.looseObject({
@@ -146,6 +145,8 @@ export async function createMessage(
       contentType,
       body: relayWithErrorEvent(response.body),
       path: "native",
+      model: model.id,
+      upstreamRequestId: headerValue(response.headers, "x-request-id"),
     };
   }
 
@@ -164,7 +165,12 @@ export async function createMessage(
       stopSequences: request.stop_sequences,
     });
     for (const warning of answer.warnings) ctx.onWarning?.({ ...warning, model: model.id });
-    return { kind: "json", status: 200, body: answer.result, path: "translated" };
+    const usage = answer.result.usage;
+    ctx.onUsage?.({
+      inputTokens: usage.input_tokens + usage.cache_read_input_tokens,
+      outputTokens: usage.output_tokens,
+    });
+    return { kind: "json", status: 200, body: answer.result, path: "translated", model: model.id };
   }
 
   const stream = await ctx.client.chat({ ...chatRequest, stream: true }, options);
@@ -176,7 +182,14 @@ export async function createMessage(
     try {
       for await (const chunk of stream)
         for (const event of translator.push(chunk)) yield encodeMessageEvent(event);
-      for (const event of translator.finish()) yield encodeMessageEvent(event);
+      for (const event of translator.finish()) {
+        if (event.type === "message_delta")
+          ctx.onUsage?.({
+            inputTokens: event.usage.input_tokens + event.usage.cache_read_input_tokens,
+            outputTokens: event.usage.output_tokens,
+          });
+        yield encodeMessageEvent(event);
+      }
     } catch (error) {
       const { body } = anthropicErrorFromThrown(error);
       for (const event of translator.fail(body.error.message, body.error.type))
@@ -191,6 +204,7 @@ export async function createMessage(
     contentType: "text/event-stream",
     body: events(),
     path: "translated",
+    model: model.id,
   };
 }
 
@@ -200,13 +214,17 @@ export async function createMessage(
  * for context bookkeeping, where an error would only stall it.
  */
 export async function countTokens(
-  ctx: AnthropicContext,
+  ctx: Omit<AnthropicContext, "client"> & { client: CopilotClient | undefined },
   incoming: AnthropicIncoming,
 ): Promise<{ input_tokens: number }> {
   const requested = (incoming.body as { model?: unknown } | null)?.model;
   let tokenizer: string | undefined;
-  if (typeof requested === "string" && requested !== "") {
-    const model = await resolveAnthropicTarget(ctx, requested, incoming.signal).catch(() => undefined);
+  if (ctx.client && typeof requested === "string" && requested !== "") {
+    const model = await resolveAnthropicTarget(
+      { ...ctx, client: ctx.client },
+      requested,
+      incoming.signal,
+    ).catch(() => undefined);
     tokenizer = model?.capabilities.tokenizer;
   }
   const { input_tokens } = await countMessagesTokens(incoming.body, { tokenizer });
