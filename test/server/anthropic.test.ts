@@ -138,7 +138,8 @@ describe("translated path: other chat models", () => {
       stop_sequences: ["END"],
       metadata: { user_id: "u-1" },
       messages: [{ role: "user", content: "translate me" }],
-    });
+      // temperature is no longer in this SDK's types, but clients still send it.
+    } as Anthropic.MessageCreateParamsNonStreaming);
     expect(message).toMatchObject({
       type: "message",
       role: "assistant",
