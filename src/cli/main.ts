@@ -82,6 +82,16 @@ export async function main(argv: string[]): Promise<void> {
     .option("--json", "print the usage report as JSON")
     .action(async (opts) => (await import("./commands/usage.js")).usage(ctx(), opts));
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command("serve")
+    .description("run the OpenAI-compatible gateway (127.0.0.1:4141 by default)")
+    .option("-p, --port <port>", "port to listen on (default 4141, env COPILOT_GATEWAY_PORT)")
+    .option("--host <host>", "address to bind (default 127.0.0.1; anything else needs --api-key)")
+    .option("--api-key <key>", "require this client key (repeatable or comma-separated)", collect)
+    .option("--cors <origin>", "allow browser requests from this origin (repeatable)", collect)
+    .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

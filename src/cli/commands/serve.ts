@@ -1,0 +1,119 @@
+import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { createCopilotSession } from "../../copilot/session.js";
+import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
+import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
+import { resolveGatewayOptions } from "../../server/options.js";
+import { redactSecrets } from "../../server/redact.js";
+import { createGatewayRuntime } from "../../server/runtime.js";
+import type { CliContext } from "../context.js";
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  apiKey?: string[];
+  cors?: string[];
+}
+
+/**
+ * `copilot-gateway serve`: the OpenAI-compatible gateway. Starts even when nobody is signed in (the web page can
+ * sign in later), refreshes the Copilot token in the background, and on SIGINT/SIGTERM stops accepting, lets
+ * in-flight answers finish within the grace period and returns (exit 0).
+ */
+export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  const options = resolveGatewayOptions(
+    { host: opts.host, port: opts.port, apiKey: opts.apiKey, cors: opts.cors, verbose: ctx.options.verbose },
+    ctx.env,
+  );
+  assertSafeBinding(options);
+  const say = (line: string) => ctx.stderr.write(`${redactSecrets(line)}\n`);
+  const settings = ctx.settings();
+
+  let session: ReturnType<typeof createCopilotSession> | undefined;
+  try {
+    session = createCopilotSession({
+      settings,
+      githubToken: resolveGitHubToken(settings, ctx.env),
+      onRefreshError: (error, attempt, nextMs) =>
+        say(
+          `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
+        ),
+    });
+  } catch (error) {
+    if (!(error instanceof NotSignedInError)) throw error;
+  }
+
+  const runtime = createGatewayRuntime({ session, writeLog: say });
+  const server = await createGatewayServer(runtime, options);
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    throw listenError(error, options.host, options.port);
+  }
+  say(`copilot-gateway listening on ${url} (OpenAI base URL: ${url}/v1)`);
+  if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
+  if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
+  if (session) {
+    try {
+      const token = await session.tokens.get();
+      say(`Copilot ready (GitHub token from ${session.githubToken.label}; API ${token.apiUrl}).`);
+    } catch (error) {
+      say(`warning: no Copilot token yet: ${describeError(error)}`);
+    }
+  } else {
+    say(`Not signed in: run \`copilot-gateway login\` and restart, or open ${url}/ to sign in.`);
+  }
+
+  await waitForShutdownSignal(() => say("Shutting down: no new requests, finishing the ones in flight…"));
+  const forceOnSecondSignal = () => server.app.server.closeAllConnections();
+  process.once("SIGINT", forceOnSecondSignal);
+  process.once("SIGTERM", forceOnSecondSignal);
+  try {
+    await server.close();
+    await runtime.session()?.dispatcher.close();
+  } finally {
+    process.off("SIGINT", forceOnSecondSignal);
+    process.off("SIGTERM", forceOnSecondSignal);
+  }
+  say("Stopped.");
+}
+
+function waitForShutdownSignal(onSignal: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const handler = () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+      onSignal();
+      resolve();
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+  });
+}
+
+function listenError(error: unknown, host: string, port: number): GatewayError {
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE")
+    return new GatewayError(
+      "port_in_use",
+      `Port ${port} on ${host} is already in use: stop the other process or pass --port.`,
+      { exitCode: EXIT_CODES.usage },
+    );
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new GatewayError(
+      "invalid_host",
+      `Cannot listen on ${host}: no such local address; check --host.`,
+      {
+        exitCode: EXIT_CODES.usage,
+      },
+    );
+  if (code === "EACCES")
+    return new GatewayError(
+      "port_not_permitted",
+      `Not permitted to listen on port ${port}: use a port above 1023.`,
+      { exitCode: EXIT_CODES.usage },
+    );
+  return new GatewayError("listen_failed", `Cannot listen on ${host}:${port}: ${describeError(error)}`, {
+    exitCode: EXIT_CODES.unexpected,
+  });
+}

@@ -1,0 +1,188 @@
+import cors from "@fastify/cors";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { EXIT_CODES, GatewayError } from "../errors.js";
+import { ErrorRenderers, toGatewayError } from "./errors/error-renderer.js";
+import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./errors/gateway-errors.js";
+import { formatLogLine } from "./log-line.js";
+import type { GatewayOptions } from "./options.js";
+import { newRequestFacts } from "./request-context.js";
+import { healthRoutes } from "./routes/health.js";
+import { openaiRoutes } from "./routes/openai/index.js";
+import type { GatewayRuntime } from "./runtime.js";
+import { ApiKeyCheck } from "./security/api-key.js";
+import { hostNameOf, isLoopbackName } from "./security/loopback.js";
+
+/** What every route plugin receives: the shared runtime, the options and the per-family error renderers. */
+export interface GatewayContext {
+  runtime: GatewayRuntime;
+  options: GatewayOptions;
+  errors: ErrorRenderers;
+}
+
+export type GatewayRoutes = (app: FastifyInstance, ctx: GatewayContext) => void | Promise<void>;
+
+export interface GatewayServer {
+  app: FastifyInstance;
+  ctx: GatewayContext;
+  /** Start listening; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Stop accepting, let in-flight requests finish within `graceMs`, then cut what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Refuse to serve beyond loopback without a key: anyone on the network could otherwise spend the user's seat. */
+export function assertSafeBinding(options: GatewayOptions): void {
+  if (!isLoopbackName(options.host) && options.apiKeys.length === 0) {
+    throw new GatewayError(
+      "unsafe_binding",
+      `Refusing to listen on ${options.host} without an API key: anyone who can reach it could use your Copilot seat. Pass --api-key (or set COPILOT_GATEWAY_API_KEY), or keep the default --host 127.0.0.1.`,
+      { status: 500, exitCode: EXIT_CODES.usage },
+    );
+  }
+}
+
+export async function createGatewayServer(
+  runtime: GatewayRuntime,
+  options: GatewayOptions,
+  extraRoutes: GatewayRoutes[] = [],
+): Promise<GatewayServer> {
+  assertSafeBinding(options);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  app.server.headersTimeout = options.headersTimeoutMs;
+  const ctx: GatewayContext = { runtime, options, errors: new ErrorRenderers() };
+  const keys = new ApiKeyCheck(options.apiKeys);
+  const checkHost = isLoopbackName(options.host);
+
+  app.decorateRequest("facts", undefined as never);
+  let closing: Promise<void> | undefined;
+
+  // One log line (and one live-log entry) per request, written when the response closes, streamed or not.
+  app.addHook("onRequest", (request, reply, done) => {
+    const facts = newRequestFacts();
+    request.facts = facts;
+    const res = reply.raw;
+    res.once("close", () => {
+      const aborted = !res.writableFinished;
+      const entry = {
+        id: runtime.log.nextId(),
+        time: facts.time,
+        method: request.method,
+        path: request.url.split("?", 1)[0] ?? request.url,
+        model: facts.model,
+        // 499 (client closed request) when the client left before any answer.
+        status: aborted && !res.headersSent ? 499 : res.statusCode,
+        durationMs: performance.now() - facts.start,
+        stream: facts.stream,
+        inputTokens: facts.inputTokens,
+        outputTokens: facts.outputTokens,
+        error: facts.error,
+        aborted,
+      };
+      runtime.log.add(entry);
+      // While shutting down, a keep-alive connection whose answer just finished must not hold the exit up.
+      if (closing) setImmediate(() => app.server.closeIdleConnections());
+      runtime.writeLog(
+        formatLogLine(entry, options.verbose, {
+          userAgent: request.headers["user-agent"],
+          upstreamRequestId: facts.upstreamRequestId,
+          errorMessage: facts.errorMessage,
+          remoteAddress: request.socket.remoteAddress,
+        }),
+      );
+    });
+    // DNS-rebinding defence: a page on evil.example that rebinds its name to 127.0.0.1 still sends its own Host.
+    if (checkHost && !isLoopbackName(hostNameOf(request.headers.host) ?? "")) {
+      done(hostRejected(request.headers.host));
+      return;
+    }
+    done();
+  });
+
+  if (options.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: options.corsOrigins.includes("*") ? true : options.corsOrigins,
+      methods: ["GET", "POST", "OPTIONS"],
+      allowedHeaders: ["authorization", "x-api-key", "content-type", "anthropic-version", "anthropic-beta"],
+      maxAge: 600,
+    });
+  }
+
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (!keys.enabled || request.routeOptions.config?.public || request.method === "OPTIONS") return done();
+    if (!keys.accepts(ApiKeyCheck.presented(request.headers))) return done(invalidApiKey());
+    done();
+  });
+
+  // Keep the raw bytes: the hot path forwards them upstream instead of re-serialising the parsed body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.facts.rawBody = raw;
+    if (raw.length === 0) return done(invalidRequest("The request body is empty; send a JSON object."));
+    try {
+      done(null, JSON.parse(raw.toString("utf8")));
+    } catch (error) {
+      done(
+        invalidRequest(`The request body is not valid JSON (${(error as Error).message}).`, "invalid_json"),
+      );
+    }
+  });
+  app.addContentTypeParser("*", (_request, _payload, done) =>
+    done(
+      new GatewayError("unsupported_media_type", "Send the request body as application/json.", {
+        status: 415,
+      }),
+    ),
+  );
+
+  app.setErrorHandler((error, request: FastifyRequest, reply: FastifyReply) => {
+    const gatewayError = toGatewayError(error);
+    if (request.facts) {
+      request.facts.error = gatewayError.code;
+      request.facts.errorMessage = gatewayError.message;
+    }
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    const rendered = ctx.errors.for(request.url)(gatewayError, request);
+    if (rendered.headers) reply.headers(rendered.headers);
+    reply.code(rendered.status).send(rendered.body);
+  });
+  app.setNotFoundHandler((request) => {
+    throw routeNotFound(request.method, request.url.split("?", 1)[0] ?? request.url);
+  });
+
+  for (const routes of [healthRoutes, openaiRoutes, ...extraRoutes]) await routes(app, ctx);
+
+  return {
+    app,
+    ctx,
+    async listen() {
+      await app.listen({ host: options.host, port: options.port });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : options.port;
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+      return `http://${host}:${port}`;
+    },
+    close(graceMs = options.shutdownGraceMs) {
+      closing ??= (async () => {
+        const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(timer);
+          runtime.session()?.tokens.stop();
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** Per-request facts the handlers fill in and the log line reads when the response closes. */
+export interface RequestFacts {
+  start: number;
+  time: number;
+  /** The raw JSON body bytes, forwarded upstream untouched when nothing in them needs changing. */
+  rawBody: Buffer | undefined;
+  model: string | undefined;
+  stream: boolean;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  error: string | undefined;
+  errorMessage: string | undefined;
+  upstreamRequestId: string | undefined;
+}
+
+export function newRequestFacts(): RequestFacts {
+  return {
+    start: performance.now(),
+    time: Date.now(),
+    rawBody: undefined,
+    model: undefined,
+    stream: false,
+    inputTokens: undefined,
+    outputTokens: undefined,
+    error: undefined,
+    errorMessage: undefined,
+    upstreamRequestId: undefined,
+  };
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    facts: RequestFacts;
+  }
+  interface FastifyContextConfig {
+    /** Served without the API key (health checks, the page's static assets). */
+    public?: boolean;
+  }
+}

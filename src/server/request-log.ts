@@ -1,0 +1,63 @@
+/** One finished request, as the log line and the web page's live log show it. Never holds a secret. */
+export interface RequestLogEntry {
+  /** Sequence number, increasing for the life of the server. */
+  id: number;
+  /** Unix milliseconds when the request arrived. */
+  time: number;
+  method: string;
+  path: string;
+  model: string | undefined;
+  status: number;
+  durationMs: number;
+  stream: boolean;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  /** Our error code when the request failed (e.g. `rate_limited`), for the page. */
+  error: string | undefined;
+  /** Set when the client went away before the answer was complete. */
+  aborted: boolean;
+}
+
+export type RequestLogListener = (entry: RequestLogEntry) => void;
+
+/** The last N requests in a ring buffer, plus subscribers told of each new one (the page's live log). */
+export class RequestLog {
+  readonly #capacity: number;
+  readonly #entries: RequestLogEntry[] = [];
+  readonly #listeners = new Set<RequestLogListener>();
+  #next = 0;
+  #nextId = 1;
+
+  constructor(capacity = 200) {
+    this.#capacity = capacity;
+  }
+
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  add(entry: RequestLogEntry): void {
+    if (this.#entries.length < this.#capacity) this.#entries.push(entry);
+    else this.#entries[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.#capacity;
+    for (const listener of this.#listeners) {
+      try {
+        listener(entry);
+      } catch {
+        // A broken subscriber must not break request handling.
+      }
+    }
+  }
+
+  /** Oldest first. */
+  recent(): RequestLogEntry[] {
+    if (this.#entries.length < this.#capacity) return [...this.#entries];
+    return [...this.#entries.slice(this.#next), ...this.#entries.slice(0, this.#next)];
+  }
+
+  /** Returns the unsubscribe function. */
+  subscribe(listener: RequestLogListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

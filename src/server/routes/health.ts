@@ -1,0 +1,15 @@
+import type { FastifyInstance } from "fastify";
+import type { GatewayContext } from "../create-server.js";
+
+/** Liveness and readiness, open without the API key and revealing nothing but state. */
+export function healthRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.get("/healthz", { config: { public: true } }, async () => ({ status: "ok" }));
+
+  app.get("/readyz", { config: { public: true } }, async (_request, reply) => {
+    const session = ctx.runtime.session();
+    if (!session) return reply.code(503).send({ status: "not_ready", reason: "not_signed_in" });
+    const state = session.tokens.state();
+    if (!state.ready) return reply.code(503).send({ status: "not_ready", reason: "no_copilot_token" });
+    return { status: "ready" };
+  });
+}

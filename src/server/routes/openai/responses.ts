@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import { sendToCopilot } from "../../../copilot/transport.js";
+import { headerValue } from "../../../http/request.js";
+import type { GatewayContext } from "../../create-server.js";
+import { invalidRequest } from "../../errors/gateway-errors.js";
+import { clientAbortSignal, passThrough, pipeEventStream, readBody } from "../../http/relay.js";
+import { supportsEndpoint } from "../../model-catalogue.js";
+import {
+  responsesHasImage,
+  responsesInitiator,
+  responsesRequestSchema,
+  responsesUsage,
+} from "../../openai/responses-request.js";
+import { lookupModel, parseBody, requireSession } from "./shared.js";
+
+/** `event: error` as the Responses API streams it (OpenAI SDKs raise it). */
+function responsesErrorEvent(message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: "error", code: "upstream_stream_error", message, param: null })}\n\n`;
+}
+
+/** `POST /responses`: forwarded to Copilot's Responses endpoint for every model that lists it. */
+export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.post("/responses", async (request, reply) => {
+    const session = requireSession(ctx, request);
+    const body = parseBody(responsesRequestSchema, request.body);
+    const facts = request.facts;
+    facts.model = body.model;
+    facts.stream = body.stream === true;
+    const model = await lookupModel(ctx, body.model);
+    if (model && !supportsEndpoint(model, "/responses")) {
+      throw invalidRequest(
+        `The model "${body.model}" is not served at /responses by Copilot (it supports ${model.supported_endpoints?.join(", ") || "/chat/completions"}); use /v1/chat/completions for it.`,
+        "unsupported_api_for_model",
+      );
+    }
+    const signal = clientAbortSignal(reply);
+    const upstream = await sendToCopilot(session, {
+      method: "POST",
+      path: "/responses",
+      body: facts.rawBody,
+      signal,
+      initiator: responsesInitiator(body.input),
+      vision: responsesHasImage(body.input),
+    });
+    facts.upstreamRequestId = headerValue(upstream.headers, "x-request-id");
+    const contentType = headerValue(upstream.headers, "content-type") ?? "";
+    if (body.stream && contentType.includes("text/event-stream")) {
+      await pipeEventStream(reply, upstream, passThrough(responsesErrorEvent), signal);
+      return reply;
+    }
+    const raw = await readBody(upstream);
+    const usage = responsesUsage(raw);
+    facts.inputTokens = usage.inputTokens;
+    facts.outputTokens = usage.outputTokens;
+    return reply.type(contentType || "application/json").send(raw);
+  });
+}

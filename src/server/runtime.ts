@@ -1,0 +1,59 @@
+import type { CopilotSession } from "../copilot/session.js";
+import { ModelCatalogue } from "./model-catalogue.js";
+import { RequestLog } from "./request-log.js";
+
+export type SessionListener = (session: CopilotSession | undefined) => void;
+
+/**
+ * Everything the gateway's routes share, passed in rather than kept in module state: the Copilot session (absent
+ * until someone signs in), the model catalogue of that session, and the request log.
+ */
+export interface GatewayRuntime {
+  /** The signed-in session, or undefined: API routes then answer "not signed in". */
+  session(): CopilotSession | undefined;
+  /** Swap the session (sign-in or sign-out from the page); the old one's background refresh stops. */
+  setSession(session: CopilotSession | undefined): void;
+  /** The current session's cached model catalogue. */
+  catalogue(): ModelCatalogue | undefined;
+  onSessionChange(listener: SessionListener): () => void;
+  readonly log: RequestLog;
+  /** Where log lines go (stderr in the CLI). */
+  readonly writeLog: (line: string) => void;
+}
+
+export interface GatewayRuntimeOptions {
+  session?: CopilotSession | undefined;
+  writeLog?: ((line: string) => void) | undefined;
+  logCapacity?: number | undefined;
+  /** Keep the token fresh in the background (the server does; tests of pure routing may not). */
+  refreshTokens?: boolean | undefined;
+}
+
+export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): GatewayRuntime {
+  const log = new RequestLog(options.logCapacity ?? 200);
+  const listeners = new Set<SessionListener>();
+  const refresh = options.refreshTokens ?? true;
+  let session: CopilotSession | undefined;
+  let catalogue: ModelCatalogue | undefined;
+
+  const runtime: GatewayRuntime = {
+    session: () => session,
+    setSession(next) {
+      if (next === session) return;
+      session?.tokens.stop();
+      session = next;
+      catalogue = next ? new ModelCatalogue(next) : undefined;
+      if (next && refresh) next.tokens.start();
+      for (const listener of listeners) listener(next);
+    },
+    catalogue: () => catalogue,
+    onSessionChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    log,
+    writeLog: options.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+  if (options.session) runtime.setSession(options.session);
+  return runtime;
+}

@@ -1,0 +1,99 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeUpstream } from "../fake-upstream/server.js";
+
+const fake = new FakeUpstream();
+beforeAll(() => fake.start());
+afterAll(() => fake.stop());
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Running {
+  const home = mkdtempSync(join(tmpdir(), "cg-serve-"));
+  const child = spawn(process.execPath, ["bin/copilot-gateway.js", ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: home,
+      COPILOT_GATEWAY_HOME: home,
+      ...fake.env(),
+      ...env,
+    },
+  });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stderr: () => stderr, exit };
+}
+
+async function listeningUrl(running: Running): Promise<string> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const match = /listening on (http:\/\/[^\s]+) /.exec(running.stderr());
+    if (match?.[1]) return match[1];
+    if (Date.now() > until) throw new Error(`serve did not start: ${running.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("copilot-gateway serve", () => {
+  it("refuses to bind beyond loopback without an API key (exit 2, one line)", async () => {
+    const running = run(["serve", "--host", "0.0.0.0", "--port", "0"], { COPILOT_GITHUB_TOKEN: "gho_x" });
+    expect(await running.exit).toBe(2);
+    expect(running.stderr().trim().split("\n")).toHaveLength(1);
+    expect(running.stderr()).toMatch(
+      /^error: Refusing to listen on 0\.0\.0\.0 without an API key.*--api-key/,
+    );
+  });
+
+  it("serves the OpenAI API and exits 0 on SIGTERM", async () => {
+    const running = run(["serve", "--port", "0"], {
+      COPILOT_GITHUB_TOKEN: "gho_servetest000000000000000000000000000",
+    });
+    const url = await listeningUrl(running);
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0 });
+    const completion = await client.chat.completions.create({
+      model: "gpt-4.1",
+      messages: [{ role: "user", content: "via the CLI" }],
+    });
+    expect(completion.choices[0]?.message.content).toBe("echo: via the CLI");
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    running.child.kill("SIGTERM");
+    expect(await running.exit).toBe(0);
+    const log = running.stderr();
+    expect(log).toMatch(/POST \/v1\/chat\/completions gpt-4\.1 200 /);
+    expect(log).toContain("Stopped.");
+    expect(log).not.toContain("gho_servetest");
+  });
+
+  it("starts without a token and says how to sign in", async () => {
+    const running = run(["serve", "--port", "0"]);
+    const url = await listeningUrl(running);
+    expect(running.stderr()).toContain("Not signed in");
+    const res = await fetch(`${url}/v1/models`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: "not_signed_in" } });
+    running.child.kill("SIGINT");
+    expect(await running.exit).toBe(0);
+  });
+
+  it("requires the API key it was given", async () => {
+    const running = run(["serve", "--port", "0", "--api-key", "cli-key"], { COPILOT_GITHUB_TOKEN: "gho_y" });
+    const url = await listeningUrl(running);
+    expect((await fetch(`${url}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer cli-key" } })).status).toBe(
+      200,
+    );
+    running.child.kill("SIGTERM");
+    expect(await running.exit).toBe(0);
+  });
+});
