@@ -1,7 +1,14 @@
 // Public library surface. The CLI (src/cli) and the server (src/server) are thin layers over these.
 
+export * from "./auth/account-status.js";
+export * from "./auth/device-flow/device-flow-error.js";
+export * from "./auth/device-flow/poll-device-flow.js";
+export * from "./auth/device-flow/start-device-flow.js";
 export * from "./auth/github-token.js";
+export * from "./auth/github-user.js";
+export * from "./auth/import-sources.js";
 export * from "./auth/resolve-github-token.js";
+export * from "./auth/token-store.js";
 export * from "./config/editor-headers.js";
 export * from "./config/hosts.js";
 export * from "./config/paths.js";

@@ -1,8 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Settings } from "../config/settings.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import type { GitHubToken } from "./github-token.js";
+import { readStoredGitHubToken, storedTokenPath } from "./token-store.js";
+
+export { storedTokenPath } from "./token-store.js";
+
+/** The environment variables that carry a GitHub token, highest precedence first (after `--github-token`). */
+export const GITHUB_TOKEN_ENV_VARS = ["COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"] as const;
 
 /** No GitHub token from any source. */
 export class NotSignedInError extends GatewayError {
@@ -15,28 +19,48 @@ export class NotSignedInError extends GatewayError {
   }
 }
 
-/** Path of the stored login for a host (one file per host inside the 0700 state directory). */
-export function storedTokenPath(homeDir: string, host: string): string {
-  return join(homeDir, "tokens", `${host.replace(/[^a-z0-9.-]/gi, "_")}.json`);
+export interface ResolveGitHubTokenOptions {
+  /** Told when the stored login's file had looser permissions and was tightened. */
+  warn?: ((message: string) => void) | undefined;
+  /** Wall clock (ms) for the expiry of stored GitHub App user tokens. */
+  now?: (() => number) | undefined;
 }
 
 /**
  * The GitHub token to use, by precedence: --github-token, COPILOT_GITHUB_TOKEN, GH_TOKEN, GITHUB_TOKEN, the stored
- * login. Throws NotSignedInError when there is none (never starts a device flow by itself).
+ * login for the host. Synchronous and side-effect free apart from tightening a too-open token file. Throws
+ * NotSignedInError at once when there is none: it never starts a device flow by itself, so nothing ever waits for
+ * a code nobody sees.
  */
-export function resolveGitHubToken(settings: Settings, env: NodeJS.ProcessEnv = process.env): GitHubToken {
-  if (settings.githubTokenFlag)
-    return { value: settings.githubTokenFlag, origin: "flag", label: "--github-token" };
-  for (const name of ["COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"] as const) {
+export function resolveGitHubToken(
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ResolveGitHubTokenOptions = {},
+): GitHubToken {
+  const flag = settings.githubTokenFlag?.trim();
+  if (flag) return { value: flag, origin: "flag", label: "--github-token" };
+  for (const name of GITHUB_TOKEN_ENV_VARS) {
     const value = env[name]?.trim();
     if (value) return { value, origin: name, label: name };
   }
-  const path = storedTokenPath(settings.homeDir, settings.endpoints.host);
-  if (existsSync(path)) {
-    const data = JSON.parse(readFileSync(path, "utf8")) as { token?: unknown };
-    if (typeof data.token === "string" && data.token) {
-      return { value: data.token, origin: "stored", label: `the stored login (${path})` };
+  const host = settings.endpoints.host;
+  const stored = readStoredGitHubToken({ homeDir: settings.homeDir, host, warn: options.warn });
+  if (stored) {
+    // GitHub App user tokens carry an expiry; refreshing them needs the app's client secret, which a device-flow
+    // client does not have, so an expired one means signing in again.
+    const expiresAt = stored.expiresAt ? Date.parse(stored.expiresAt) : Number.NaN;
+    if (expiresAt <= (options.now ?? Date.now)()) {
+      throw new GatewayError(
+        "stored_token_expired",
+        `The stored login for ${host} expired at ${stored.expiresAt}; run \`copilot-gateway login --force\` to sign in again.`,
+        { exitCode: EXIT_CODES.notSignedIn, status: 401 },
+      );
     }
+    return {
+      value: stored.token,
+      origin: "stored",
+      label: `the stored login (${storedTokenPath(settings.homeDir, host)})`,
+    };
   }
-  throw new NotSignedInError(settings.endpoints.host);
+  throw new NotSignedInError(host);
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import { z } from "zod";
-import type { GitHubToken } from "../auth/github-token.js";
+import { describeTokenKind, type GitHubToken, overrideHint } from "../auth/github-token.js";
 import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
 import type { Endpoints } from "../config/hosts.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
@@ -10,15 +10,24 @@ import { type CopilotToken, copilotTokenResponseSchema } from "./copilot-token.j
 /** A GitHub token could not be turned into a Copilot token. `code` says why. */
 export class TokenExchangeError extends GatewayError {
   readonly httpStatus: number | undefined;
+  /** The URL the user should open: the SSO authorization page or the no-seat notice's link. */
   readonly url: string | undefined;
+  /** `error_details.notification_id` (no_copilot_access, subscription_ended, …) when GitHub sent one. */
+  readonly notificationId: string | undefined;
   constructor(
     code: string,
     message: string,
-    opts: { httpStatus?: number; url?: string; exitCode?: (typeof EXIT_CODES)[keyof typeof EXIT_CODES] } = {},
+    opts: {
+      httpStatus?: number;
+      url?: string;
+      notificationId?: string;
+      exitCode?: (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+    } = {},
   ) {
     super(code, message, { exitCode: opts.exitCode ?? EXIT_CODES.tokenRejected, status: 401 });
     this.httpStatus = opts.httpStatus;
     this.url = opts.url;
+    this.notificationId = opts.notificationId;
   }
 }
 
@@ -117,35 +126,36 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
   if (status === 401) {
     throw new TokenExchangeError(
       "bad_credentials",
-      `${from} was rejected by ${endpoints.host} (bad credentials); run \`copilot-gateway login\` to log in again.`,
+      `${from} was rejected by ${endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(githubToken)}.`,
       { httpStatus: status },
     );
   }
   if ((status === 403 || status === 404) && body.error_details) {
     const details = body.error_details;
-    const what = details.message ?? body.message ?? "Copilot is not available for this account";
-    const link = details.url ? ` See ${details.url}` : "";
-    throw new TokenExchangeError(
-      details.notification_id ?? "no_copilot_access",
-      `${from}: ${what}.${link}`.replace(/\.\./g, "."),
-      {
-        httpStatus: status,
-        ...(details.url && { url: details.url }),
-        exitCode: EXIT_CODES.noCopilotAccess,
-      },
+    const what = (details.message ?? body.message ?? "Copilot is not available for this account").replace(
+      /\.+$/,
+      "",
     );
+    const link = details.url ? ` See ${details.url}` : "";
+    throw new TokenExchangeError("no_copilot_access", `${from} has no Copilot access: ${what}.${link}`, {
+      httpStatus: status,
+      ...(details.url && { url: details.url }),
+      ...(details.notification_id && { notificationId: details.notification_id }),
+      exitCode: EXIT_CODES.noCopilotAccess,
+    });
   }
   if (status === 403 && /rate limit/i.test(body.message ?? "")) {
     throw new TokenExchangeError(
       "github_rate_limited",
-      `${endpoints.host} rate-limited ${from} (${body.message}); wait a few minutes and retry.`,
+      `${endpoints.host} rate-limited ${from} (${body.message?.replace(/\.+$/, "")}); wait a few minutes and retry.`,
       { httpStatus: status, exitCode: EXIT_CODES.upstream },
     );
   }
   if (status === 404 || (status === 400 && /personal access token/i.test(body.message ?? ""))) {
+    const kind = describeTokenKind(githubToken.value);
     throw new TokenExchangeError(
       "token_cannot_use_copilot",
-      `${from} cannot use Copilot: only a device-flow login (a gho_/ghu_ token) works, not personal access tokens or Actions tokens; run \`copilot-gateway login\`.`,
+      `${from}${kind ? `, ${kind},` : ""} cannot use Copilot (HTTP ${status}): only a device-flow login (a gho_/ghu_ token) works, not personal access tokens or GitHub Actions tokens; run \`copilot-gateway login\`${overrideHint(githubToken)}.`,
       { httpStatus: status },
     );
   }

@@ -35,6 +35,12 @@ export function refreshDelayMs(refreshInSeconds: number): number {
   return Math.max(0, Math.floor(seconds * 1000));
 }
 
+/**
+ * The background timer never fires more often than this, so a nonsensical `refresh_in` (0 or negative) cannot
+ * turn into a tight exchange loop. Any token announced to live ≥ 0.5 s is refreshed before its time regardless.
+ */
+export const MIN_BACKGROUND_REFRESH_MS = 250;
+
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(new AbortedError());
@@ -82,7 +88,22 @@ export class CopilotTokenManager {
   async get(signal?: AbortSignal): Promise<CopilotToken> {
     const current = this.#current;
     if (current && this.#now() < current.receivedAt + refreshDelayMs(current.refreshIn)) return current;
-    return raceAbort(this.#refresh(), signal);
+    try {
+      return await raceAbort(this.#refresh(), signal);
+    } catch (error) {
+      // A refresh that fails while the old token is still inside its announced lifetime does not fail the caller:
+      // the token still works, and the error is kept in state() and retried by the next call or the timer.
+      if (
+        !(error instanceof AbortedError) &&
+        current !== undefined &&
+        this.#current === current &&
+        this.#now() < current.receivedAt + current.refreshIn * 1000
+      ) {
+        this.#lastError = error;
+        return current;
+      }
+      throw error;
+    }
   }
 
   /** Forget the token (after a 401 from Copilot). Only the token that failed is dropped, so racing 401s exchange once. */
@@ -125,7 +146,8 @@ export class CopilotTokenManager {
         this.#current = token;
         this.#lastError = undefined;
         this.#options.onRefresh?.(token);
-        if (this.#running) this.#schedule(refreshDelayMs(token.refreshIn));
+        if (this.#running)
+          this.#schedule(Math.max(MIN_BACKGROUND_REFRESH_MS, refreshDelayMs(token.refreshIn)));
         return token;
       })
       .finally(() => {

@@ -14,6 +14,9 @@ const DEVICE_ERRORS: Record<string, string> = {
   device_flow_disabled: "Device flow is disabled for this app.",
 };
 
+/** The authorization page the fake names in `X-GitHub-SSO` (spec §2, SAML SSO). */
+export const SSO_URL = "https://github.com/orgs/acme/sso?authorization_request=FAKE123";
+
 /** GitHub answers JSON only when asked with Accept: application/json; otherwise form-encoded (spec §2). */
 function sendOAuth(
   fake: FakeUpstream,
@@ -89,7 +92,12 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
         }
         const outcome = df.script.shift() ?? (df.approved ? "success" : "authorization_pending");
         if (outcome === "success") {
-          return sendOAuth(fake, req, res, { access_token: df.accessToken, token_type: "bearer", scope: "" });
+          return sendOAuth(fake, req, res, {
+            access_token: df.accessToken,
+            token_type: "bearer",
+            scope: "",
+            ...df.grantExtras,
+          });
         }
         const body: Record<string, unknown> = {
           error: outcome,
@@ -107,7 +115,9 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
       handle: (req, res) => {
         if (!acceptsGithubToken(fake, githubToken(req)))
           return sendJson(res, 401, { message: "Bad credentials" });
-        sendJson(res, 200, { login: fake.state.user.login, id: 1, type: "User" });
+        // A token not yet authorized for an SSO organisation still reads /user, with the header naming the page.
+        const sso = fake.state.user.ssoHeader ? { "x-github-sso": `required; url=${SSO_URL}` } : undefined;
+        sendJson(res, 200, { login: fake.state.user.login, id: 1, type: "User" }, sso);
       },
     },
     {
@@ -133,12 +143,22 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
                   "Resource protected by organization SAML enforcement. You must grant your OAuth token access to this organization.",
               },
               {
-                "x-github-sso":
-                  "required; url=https://github.com/orgs/acme/sso?authorization_request=FAKE123",
+                "x-github-sso": `required; url=${SSO_URL}`,
               },
             );
           case "no_seat":
             return sendJson(res, 403, fixtureJson("error-token-403-no-access.json"));
+          case "subscription_ended":
+            return sendJson(res, 404, {
+              message: "Copilot subscription ended",
+              can_signup_for_limited: true,
+              error_details: {
+                message: "Your Copilot subscription has ended.",
+                notification_id: "subscription_ended",
+                title: "Subscription ended",
+                url: "https://github.com/settings/copilot",
+              },
+            });
           case "not_found":
             return sendJson(res, 404, {
               message: "Not Found",

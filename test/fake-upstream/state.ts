@@ -17,6 +17,8 @@ export type ExchangeFailure =
   | "bad_credentials"
   | "sso_required"
   | "no_seat"
+  /** 404 with error_details (spec §3 lists both 403 and 404 for the no-seat family). */
+  | "subscription_ended"
   | "not_found"
   | "pat_not_supported"
   | "rate_limited"
@@ -38,6 +40,8 @@ export interface FakeState {
     /** Device-code requests rejected with this error (e.g. device_flow_disabled at step 1). */
     codeError: DevicePollOutcome | undefined;
     userCode: string;
+    /** Extra fields of a successful grant (GitHub App user tokens: expires_in, refresh_token, …). */
+    grantExtras: Record<string, unknown>;
   };
   exchange: {
     failure: ExchangeFailure | undefined;
@@ -70,6 +74,11 @@ export interface FakeState {
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
     extraModels: unknown[];
+    /**
+     * Chat answers a request that offers tools (and does not end in a tool result) with one call to the first
+     * tool, arguments `{"query": <last user text>}`, streamed or not.
+     */
+    toolCalls: boolean;
     /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
     responsesFixture: boolean;
   };
@@ -87,6 +96,7 @@ export function defaultState(): FakeState {
       accessToken: "gho_fake0000000000000000000000000000000001",
       codeError: undefined,
       userCode: "WDJB-MJHT",
+      grantExtras: {},
     },
     exchange: {
       failure: undefined,
@@ -107,6 +117,7 @@ export function defaultState(): FakeState {
       midStreamErrorAfter: undefined,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
+      toolCalls: false,
       responsesFixture: false,
     },
   };

@@ -1,6 +1,194 @@
-import { GatewayError } from "../../errors.js";
+import { spawn } from "node:child_process";
+import { type AccountStatus, getAccountStatus } from "../../auth/account-status.js";
+import { pollDeviceFlow } from "../../auth/device-flow/poll-device-flow.js";
+import { startDeviceFlow } from "../../auth/device-flow/start-device-flow.js";
+import type { GitHubToken } from "../../auth/github-token.js";
+import { chooseImport, findImportableTokens } from "../../auth/import-sources.js";
+import { GITHUB_TOKEN_ENV_VARS } from "../../auth/resolve-github-token.js";
+import { readStoredGitHubToken, saveGitHubToken, storedTokenPath } from "../../auth/token-store.js";
+import type { Settings } from "../../config/settings.js";
+import { EXIT_CODES, GatewayError } from "../../errors.js";
+import { createDispatcher } from "../../http/dispatcher.js";
 import type { CliContext } from "../context.js";
 
-export async function login(_ctx: CliContext, _opts: Record<string, unknown> = {}): Promise<void> {
-  throw new GatewayError("not_implemented", "`login` is not implemented yet.");
+export interface LoginOptions {
+  /** Import a token another tool holds without asking. */
+  import?: boolean;
+  /** Sign in again even when a login is stored. */
+  force?: boolean;
+  /** Commander's `--no-browser` sets this to false. */
+  browser?: boolean;
+}
+
+async function askYesNo(ctx: CliContext, question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
+  try {
+    const answer = (await rl.question(`${question} [Y/n] `)).trim().toLowerCase();
+    return answer === "" || answer === "y" || answer === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+/** Best effort only: the printed URL and code are all a user needs. */
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === "darwin"
+      ? ["open", [url]]
+      : process.platform === "win32"
+        ? ["cmd", ["/c", "start", "", url]]
+        : ["xdg-open", [url]];
+  try {
+    const child = spawn(command, args as string[], { stdio: "ignore", detached: true });
+    child.on("error", () => {});
+    child.unref();
+  } catch {
+    // No opener on this system: the user opens the URL themselves.
+  }
+}
+
+function describeSignedIn(status: AccountStatus): string {
+  const copilot = `Copilot ${status.sku ?? "access confirmed"} via ${status.copilotApiUrl}`;
+  return `Signed in to ${status.host} as ${status.login}. ${copilot}.`;
+}
+
+/** Run the device flow, printing the code on stderr (so scripts can read it without a TTY), until approved. */
+async function deviceFlowToken(
+  ctx: CliContext,
+  settings: Settings,
+  opts: LoginOptions,
+  dispatcher: ReturnType<typeof createDispatcher>,
+  signal: AbortSignal,
+): Promise<{ token: GitHubToken; expiresIn: number | undefined; refreshToken: string | undefined }> {
+  const { webUrl } = settings.endpoints;
+  const clientId = settings.clientId;
+  const code = await startDeviceFlow({ webUrl, clientId, dispatcher, signal });
+  ctx.stderr.write(
+    `\nTo sign in to ${settings.endpoints.host}, open ${code.verificationUri}\nand enter the code:  ${code.userCode}\n\n`,
+  );
+  const interactive = Boolean(ctx.stderr.isTTY) && !ctx.env.CI;
+  if (interactive && opts.browser !== false) openBrowser(code.verificationUri);
+  ctx.stderr.write(
+    `Waiting for approval (the code expires in ${Math.round(code.expiresIn / 60)} min; Ctrl-C to cancel)…\n`,
+  );
+  const granted = await pollDeviceFlow({
+    webUrl,
+    clientId,
+    code,
+    dispatcher,
+    signal,
+    onSlowDown: (seconds) => ctx.stderr.write(`GitHub asked to poll more slowly: every ${seconds} s now.\n`),
+  });
+  return {
+    token: { value: granted.accessToken, origin: "device-flow", label: "the new device-flow login" },
+    expiresIn: granted.expiresIn,
+    refreshToken: granted.refreshToken,
+  };
+}
+
+/**
+ * `copilot-gateway login`: store a GitHub token for the host, from another tool's store (confirmed, or
+ * `--import`) or from the device flow; then check it against GitHub and Copilot and say who is signed in.
+ */
+export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<void> {
+  const settings = ctx.settings();
+  const host = settings.endpoints.host;
+  const warn = (message: string) => ctx.stderr.write(`warning: ${message}\n`);
+  const location = { homeDir: settings.homeDir, host, warn };
+  const overriding = GITHUB_TOKEN_ENV_VARS.filter((name) => ctx.env[name]?.trim());
+
+  if (!opts.force && !opts.import) {
+    const stored = readStoredGitHubToken(location);
+    const expired = stored?.expiresAt !== undefined && Date.parse(stored.expiresAt) <= Date.now();
+    if (stored && !expired) {
+      const who = stored.login ? ` as ${stored.login}` : "";
+      ctx.stderr.write(
+        `Already signed in to ${host}${who} (${storedTokenPath(settings.homeDir, host)}). Run \`copilot-gateway login --force\` to sign in again, or \`copilot-gateway status\` to check it.\n`,
+      );
+      return;
+    }
+  }
+
+  const interactive = Boolean(ctx.stdin.isTTY);
+  const candidates = findImportableTokens(host, ctx.env);
+  if (opts.import && candidates.length === 0) {
+    throw new GatewayError(
+      "nothing_to_import",
+      `--import found no token another Copilot tool holds for ${host} (apps.json, hosts.json, copilot-api); run \`copilot-gateway login\` without --import.`,
+      { exitCode: EXIT_CODES.notSignedIn, status: 401 },
+    );
+  }
+  const chosen = await chooseImport({
+    candidates,
+    importWithoutAsking: opts.import === true,
+    interactive,
+    confirm: (question) => askYesNo(ctx, question),
+  });
+  if (!chosen && candidates.length > 0 && !interactive) {
+    ctx.stderr.write(
+      `note: ${candidates[0]?.label} holds a token for ${host}; \`copilot-gateway login --import\` would use it instead.\n`,
+    );
+  }
+
+  const dispatcher = createDispatcher({ caFile: settings.caFile, env: ctx.env });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    if (chosen) {
+      // Check an imported token before keeping it: a stale one would only fail later, further from the cause.
+      const token: GitHubToken = { value: chosen.token, origin: "import", label: chosen.label };
+      const status = await getAccountStatus({
+        settings,
+        githubToken: token,
+        dispatcher,
+        signal: abort.signal,
+      });
+      const path = saveGitHubToken(location, {
+        token: token.value,
+        login: status.login,
+        source: `import:${chosen.path}`,
+      });
+      ctx.stderr.write(
+        `Imported the token from ${chosen.label} into ${path}.\n${describeSignedIn(status)}\n`,
+      );
+      reportSso(ctx, status);
+    } else {
+      const granted = await deviceFlowToken(ctx, settings, opts, dispatcher, abort.signal);
+      const expiresAt =
+        granted.expiresIn === undefined
+          ? undefined
+          : new Date(Date.now() + granted.expiresIn * 1000).toISOString();
+      // Keep the token first, so a failure of the checks below never costs the user a second sign-in.
+      const record = { token: granted.token.value, expiresAt, refreshToken: granted.refreshToken };
+      const path = saveGitHubToken(location, record);
+      ctx.stderr.write(`Stored the GitHub token in ${path}.\n`);
+      const status = await getAccountStatus({
+        settings,
+        githubToken: { ...granted.token, label: `the stored login (${path})`, origin: "stored" },
+        dispatcher,
+        signal: abort.signal,
+      });
+      saveGitHubToken(location, { ...record, login: status.login });
+      ctx.stderr.write(`${describeSignedIn(status)}\n`);
+      reportSso(ctx, status);
+    }
+    if (overriding.length > 0) {
+      ctx.stderr.write(
+        `note: ${overriding.join(", ")} is set and takes precedence over the stored login; unset it to use this login.\n`,
+      );
+    }
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    await dispatcher.close();
+  }
+}
+
+function reportSso(ctx: CliContext, status: AccountStatus): void {
+  if (status.ssoUrl) {
+    ctx.stderr.write(
+      `note: an organization with SAML SSO still needs this token authorized: open ${status.ssoUrl} and approve.\n`,
+    );
+  }
 }

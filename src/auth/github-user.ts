@@ -1,0 +1,84 @@
+import type { Dispatcher } from "undici";
+import { z } from "zod";
+import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
+import type { Endpoints } from "../config/hosts.js";
+import { parseSsoHeader, TokenExchangeError } from "../copilot/exchange-token.js";
+import { EXIT_CODES, GatewayError } from "../errors.js";
+import { headerValue, readText, sendHttp } from "../http/request.js";
+import { type GitHubToken, overrideHint } from "./github-token.js";
+
+export interface GitHubUser {
+  login: string;
+  /**
+   * An SSO authorization URL GitHub attached (`X-GitHub-SSO: required; url=…`): an organisation still needs this
+   * token authorized. Undefined when nothing is pending.
+   */
+  ssoUrl: string | undefined;
+}
+
+export interface FetchGitHubUserOptions {
+  endpoints: Endpoints;
+  identity: EditorIdentity;
+  dispatcher: Dispatcher;
+  githubToken: GitHubToken;
+  signal?: AbortSignal | undefined;
+}
+
+const userSchema = z.object({ login: z.string().min(1) }).passthrough();
+
+/** `GET {api}/user`: who the token belongs to, and whether an SSO organisation still wants it authorized. */
+export async function fetchGitHubUser(options: FetchGitHubUserOptions): Promise<GitHubUser> {
+  const { endpoints, githubToken } = options;
+  const response = await sendHttp({
+    method: "GET",
+    url: `${endpoints.apiUrl}/user`,
+    dispatcher: options.dispatcher,
+    signal: options.signal,
+    headers: {
+      authorization: `token ${githubToken.value}`,
+      accept: "application/json",
+      ...githubEditorHeaders(options.identity),
+    },
+    headersTimeoutMs: 30_000,
+    bodyTimeoutMs: 30_000,
+  });
+  const text = await readText(response);
+  const ssoUrl = parseSsoHeader(headerValue(response.headers, "x-github-sso"));
+  const from = `the token from ${githubToken.label}`;
+  if (response.statusCode === 200) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = userSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new GatewayError(
+        "user_invalid_response",
+        `${endpoints.apiUrl}/user answered with an unexpected body; check COPILOT_GATEWAY_GITHUB_API_URL or your proxy.`,
+        { exitCode: EXIT_CODES.upstream, status: 502 },
+      );
+    }
+    return { login: parsed.data.login, ssoUrl };
+  }
+  if (ssoUrl) {
+    throw new TokenExchangeError(
+      "sso_required",
+      `${from} must be authorized for your organization's SAML SSO: open ${ssoUrl} , approve, then retry.`,
+      { httpStatus: response.statusCode, url: ssoUrl, exitCode: EXIT_CODES.noCopilotAccess },
+    );
+  }
+  if (response.statusCode === 401) {
+    throw new TokenExchangeError(
+      "bad_credentials",
+      `${from} was rejected by ${endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(githubToken)}.`,
+      { httpStatus: 401 },
+    );
+  }
+  throw new GatewayError(
+    "user_lookup_failed",
+    `${endpoints.apiUrl}/user answered HTTP ${response.statusCode} for ${from}; retry later.`,
+    { exitCode: EXIT_CODES.upstream, status: 502 },
+  );
+}
