@@ -8,11 +8,22 @@ import {
 } from "../../../copilot/model-errors.js";
 import type { CopilotModel } from "../../../copilot/models.js";
 import type { ModelPurpose } from "../../../copilot/resolve-model.js";
+import type { CopilotSession } from "../../../copilot/session.js";
 import { AbortedError } from "../../../errors.js";
 import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest, notSignedIn } from "../../errors/gateway-errors.js";
 
-/** The signed-in session's client, or the "not signed in" error pointing at `login` and the page. */
+/** The signed-in session, or the "not signed in" error pointing at `login` and the page. */
+export function requireSession(ctx: GatewayContext, request: FastifyRequest): CopilotSession {
+  const session = ctx.runtime.session();
+  if (!session) throw notSignedIn(`http://${request.headers.host ?? "127.0.0.1:4141"}/`);
+  return session;
+}
+
+/**
+ * The signed-in session's client (one per session, held by the runtime, so its model catalogue cache is shared by
+ * every route), or the "not signed in" error.
+ */
 export function requireClient(ctx: GatewayContext, request: FastifyRequest): CopilotClient {
   const client = ctx.runtime.client();
   if (!client) throw notSignedIn(`http://${request.headers.host ?? "127.0.0.1:4141"}/`);
