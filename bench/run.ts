@@ -50,6 +50,7 @@ async function startGateway(fakeUrl: string): Promise<{ child: ChildProcess; url
       COPILOT_GATEWAY_GITHUB_URL: fakeUrl,
       COPILOT_GATEWAY_GITHUB_API_URL: fakeUrl,
       COPILOT_GITHUB_TOKEN: GITHUB_TOKEN,
+      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
     },
     stdio: ["ignore", "ignore", logFd],
   });
