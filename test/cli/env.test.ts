@@ -69,11 +69,16 @@ describe("copilot-gateway env claude-code", () => {
       stderr: 'error: Unknown shell "cmd"; use one of bash, zsh, fish, powershell.\n',
     });
     const target = await runCli(fake, ["env", "cursor"]);
-    expect(target).toMatchObject({ code: 2, stderr: 'error: Unknown target "cursor"; use one of: claude-code.\n' });
+    expect(target).toMatchObject({
+      code: 2,
+      stderr: 'error: Unknown target "cursor"; use one of: claude-code.\n',
+    });
   });
 
   it("when not signed in, says how to sign in", async () => {
-    const { code, stderr } = await runCli(fake, ["env", "claude-code"], { env: { COPILOT_GITHUB_TOKEN: undefined } });
+    const { code, stderr } = await runCli(fake, ["env", "claude-code"], {
+      env: { COPILOT_GITHUB_TOKEN: undefined },
+    });
     expect(code).toBe(3);
     expect(stderr).toMatch(/^error: .*copilot-gateway login/);
   });

@@ -40,10 +40,7 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
   if (!(TARGETS as readonly string[]).includes(target))
     throw new UsageError(`Unknown target "${target}"; use one of: ${TARGETS.join(", ")}.`, "invalid_target");
   const shell = opts.shell ? parseShell(opts.shell) : detectShell(ctx.env);
-  const gateway = resolveGatewayOptions(
-    { host: opts.host, port: opts.port, apiKey: opts.apiKey },
-    ctx.env,
-  );
+  const gateway = resolveGatewayOptions({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
   const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
   const models = chooseClaudeCodeModels(await client.models());
   const baseUrl = gatewayUrl(gateway.host, gateway.port);
