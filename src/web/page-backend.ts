@@ -23,8 +23,8 @@ export interface PageBackend {
   session(): CopilotSession | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: the grant and token types belong to the auth library.
   signIn: SignInCoordinator<any, any>;
-  /** Forget the stored GitHub token and drop the session. */
-  signOut(): Promise<void>;
+  /** Forget the stored GitHub token and drop the session; resolves with a note worth showing, if any. */
+  signOut(): Promise<string | undefined>;
   listModels(session: CopilotSession, signal?: AbortSignal): Promise<ModelView[]>;
   enableModel(session: CopilotSession, id: string, signal?: AbortSignal): Promise<void>;
   usage(session: CopilotSession, signal?: AbortSignal): Promise<UsageView>;

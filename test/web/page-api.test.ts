@@ -57,6 +57,7 @@ async function harness(options: { apiKeys?: string[]; signedIn?: boolean } = {})
     signIn: new SignInCoordinator({ requestCode: notUsed, waitForToken: notUsed, complete: notUsed }),
     signOut: async () => {
       backend.current = undefined;
+      return undefined;
     },
     listModels: notUsed,
     enableModel: notUsed,
@@ -190,7 +191,7 @@ describe("page API origin checks", () => {
       "sec-fetch-site": "same-origin",
     });
     expect(ok.status).toBe(200);
-    expect(ok.json()).toEqual({ signedIn: false });
+    expect(ok.json()).toEqual({ signedIn: false, note: null });
     expect(h.backend.current).toBeUndefined();
   });
 

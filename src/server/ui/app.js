@@ -284,9 +284,10 @@ async function cancelSignIn(page) {
 async function signOut(page, button) {
   button.disabled = true;
   try {
-    await api(page, "/api/page/logout", { method: "POST", body: {} });
+    const answer = await api(page, "/api/page/logout", { method: "POST", body: {} });
     stopEvents(page);
     await loadState(page);
+    if (answer.note) pageError(answer.note);
     $("sign-in-start").focus();
   } catch (error) {
     pageError(error.message);

@@ -92,8 +92,8 @@ export async function pageApiRoutes(app: FastifyInstance, opts: { backend: PageB
 
   app.post("/logout", async () => {
     backend.signIn.reset();
-    await backend.signOut();
-    return { signedIn: false };
+    const note = await backend.signOut();
+    return { signedIn: false, note: note ?? null };
   });
 
   app.get("/usage", async (req, reply) => backend.usage(requireSession(backend), requestSignal(req, reply)));
