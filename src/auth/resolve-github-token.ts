@@ -22,6 +22,8 @@ export class NotSignedInError extends GatewayError {
 export interface ResolveGitHubTokenOptions {
   /** Told when the stored login's file had looser permissions and was tightened. */
   warn?: ((message: string) => void) | undefined;
+  /** Wall clock (ms) for the expiry of stored GitHub App user tokens. */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -44,6 +46,16 @@ export function resolveGitHubToken(
   const host = settings.endpoints.host;
   const stored = readStoredGitHubToken({ homeDir: settings.homeDir, host, warn: options.warn });
   if (stored) {
+    // GitHub App user tokens carry an expiry; refreshing them needs the app's client secret, which a device-flow
+    // client does not have, so an expired one means signing in again.
+    const expiresAt = stored.expiresAt ? Date.parse(stored.expiresAt) : Number.NaN;
+    if (expiresAt <= (options.now ?? Date.now)()) {
+      throw new GatewayError(
+        "stored_token_expired",
+        `The stored login for ${host} expired at ${stored.expiresAt}; run \`copilot-gateway login --force\` to sign in again.`,
+        { exitCode: EXIT_CODES.notSignedIn, status: 401 },
+      );
+    }
     return {
       value: stored.token,
       origin: "stored",

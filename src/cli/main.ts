@@ -56,6 +56,32 @@ export async function main(argv: string[]): Promise<void> {
     .option("--json", "print one JSON object")
     .action(async (opts) => (await import("./commands/status.js")).status(ctx(), opts));
 
+  const modelsCommand = program
+    .command("models")
+    .description("list the models your Copilot seat offers")
+    .option("--json", "print the parsed catalogue as a JSON array")
+    .action(async (opts) => (await import("./commands/models.js")).models(ctx(), opts));
+  modelsCommand
+    .command("enable <id>")
+    .description("accept a model's terms so it can be used (POST /models/{id}/policy)")
+    .action(async (id: string) => (await import("./commands/models.js")).enableModel(ctx(), id));
+
+  program
+    .command("chat")
+    .description("ask Copilot: streams the answer; interactive on a terminal with no prompt")
+    .argument("[prompt...]", "the prompt (stdin is read too when piped)")
+    .option("-m, --model <id>", "model id (default: the catalogue's chat default)")
+    .option("-s, --system <text>", "system prompt")
+    .option("--json", "print the final response object as JSON")
+    .option("--no-stream", "wait for the whole answer instead of streaming it")
+    .action(async (prompt: string[], opts) => (await import("./commands/chat.js")).chat(ctx(), prompt, opts));
+
+  program
+    .command("usage")
+    .description("show your plan, premium-request quota and reset date")
+    .option("--json", "print the usage report as JSON")
+    .action(async (opts) => (await import("./commands/usage.js")).usage(ctx(), opts));
+
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
     .command("serve")

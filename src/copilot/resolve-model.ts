@@ -27,8 +27,10 @@ export function closeModelMatches(wanted: string, ids: readonly string[], limit 
     return { id, score: contains ? distance / 10 : distance };
   });
   const threshold = Math.max(2, Math.floor(w.length / 3));
+  // Keep only the near-best: a typo of one model should not also suggest its distant cousins.
+  const best = Math.min(...scored.map((s) => s.score));
   return scored
-    .filter((s) => s.score <= threshold)
+    .filter((s) => s.score <= threshold && s.score <= best + 2)
     .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))
     .slice(0, limit)
     .map((s) => s.id);

@@ -79,3 +79,20 @@ describe("resolveGitHubToken precedence", () => {
     );
   });
 });
+
+describe("stored GitHub App user tokens with an expiry", () => {
+  it("are used before their expiry and refused after it, with the way out", () => {
+    const { home, settings } = setup();
+    saveGitHubToken(
+      { homeDir: home, host: "github.com" },
+      { token: "ghu_app", expiresAt: "2030-01-01T00:00:00.000Z", refreshToken: "ghr_x" },
+    );
+    const before = Date.parse("2029-12-31T23:59:59.000Z");
+    expect(resolveGitHubToken(settings, {}, { now: () => before }).value).toBe("ghu_app");
+    expect(() =>
+      resolveGitHubToken(settings, {}, { now: () => Date.parse("2030-01-01T00:00:00.000Z") }),
+    ).toThrow(
+      "The stored login for github.com expired at 2030-01-01T00:00:00.000Z; run `copilot-gateway login --force` to sign in again.",
+    );
+  });
+});

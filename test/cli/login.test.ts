@@ -138,6 +138,28 @@ describe("copilot-gateway login (no TTY)", () => {
     expect(fake.deviceCodesIssued).toBe(2);
   });
 
+  it("stores the expiry and refresh token of GitHub App user tokens, and signs in again once expired", async () => {
+    fake.state.deviceFlow.grantExtras = {
+      expires_in: 1,
+      refresh_token: "ghr_refresh",
+      refresh_token_expires_in: 9,
+    };
+    const { env, tokenFile } = setup();
+    expect((await runCli(["login"], env)).code).toBe(0);
+    const stored = JSON.parse(readFileSync(tokenFile, "utf8"));
+    expect(stored.refreshToken).toBe("ghr_refresh");
+    expect(Date.parse(stored.expiresAt)).toBeGreaterThan(Date.now() - 60_000);
+    stored.expiresAt = "2000-01-01T00:00:00.000Z";
+    writeFileSync(tokenFile, JSON.stringify(stored));
+    const status = await runCli(["status"], env);
+    expect(status.code).toBe(EXIT_CODES.notSignedIn);
+    expect(status.stderr).toContain(
+      "expired at 2000-01-01T00:00:00.000Z; run `copilot-gateway login --force`",
+    );
+    expect((await runCli(["login"], env)).code).toBe(0);
+    expect(fake.deviceCodesIssued).toBe(2);
+  });
+
   it("notes that a token variable still takes precedence over the new login", async () => {
     const { env } = setup();
     const result = await runCli(["login"], { ...env, GH_TOKEN: "gho_other" });

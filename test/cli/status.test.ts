@@ -134,6 +134,26 @@ describe("copilot-gateway status", () => {
     expect(JSON.parse(result.stdout).tokenSource).toBe("flag");
   });
 
+  it("keeps GHE.com logins per host and falls back to copilot-api.SUB.ghe.com when the token names no base", async () => {
+    const { state, env } = setup();
+    fake.state.exchange.apiUrl = null;
+    const login = await runCli(["--github-host", "acme.ghe.com", "login"], env);
+    expect(login.code).toBe(0);
+    expect(login.stderr).toContain("Signed in to acme.ghe.com as octocat");
+    const result = await runCli(["status", "--json"], {
+      ...env,
+      COPILOT_GATEWAY_GITHUB_HOST: "acme.ghe.com",
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      host: "acme.ghe.com",
+      tokenSource: "stored",
+      tokenSourceLabel: `the stored login (${join(state, "tokens", "acme.ghe.com.json")})`,
+      copilotApiUrl: "https://copilot-api.acme.ghe.com",
+    });
+    expect((await runCli(["status"], env)).code).toBe(EXIT_CODES.notSignedIn);
+  });
+
   it("shows a pending SSO authorization", async () => {
     fake.state.user.ssoHeader = true;
     const { env } = setup();

@@ -517,11 +517,12 @@ function responsesInputText(input: unknown): string {
   return "";
 }
 
+/** Split text into exactly n pieces that join back to the text (trailing ones are empty when it is short). */
 function splitInto(text: string, n: number): string[] {
   if (n <= 1) return [text];
   const size = Math.max(1, Math.ceil(text.length / n));
   const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(text.slice(i * size, (i + 1) * size) || ".");
+  for (let i = 0; i < n; i++) out.push(text.slice(i * size, (i + 1) * size));
   return out;
 }
 

@@ -100,7 +100,8 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
 
   if (!opts.force && !opts.import) {
     const stored = readStoredGitHubToken(location);
-    if (stored) {
+    const expired = stored?.expiresAt !== undefined && Date.parse(stored.expiresAt) <= Date.now();
+    if (stored && !expired) {
       const who = stored.login ? ` as ${stored.login}` : "";
       ctx.stderr.write(
         `Already signed in to ${host}${who} (${storedTokenPath(settings.homeDir, host)}). Run \`copilot-gateway login --force\` to sign in again, or \`copilot-gateway status\` to check it.\n`,

@@ -1,0 +1,155 @@
+import { fstatSync } from "node:fs";
+import { ChatAccumulator } from "../../copilot/chat-accumulator.js";
+import type { ChatCompletion, ChatMessage } from "../../copilot/chat-types.js";
+import type { CopilotClient } from "../../copilot/client.js";
+import { connectCopilot } from "../../copilot/connect.js";
+import { AbortedError, UsageError } from "../../errors.js";
+import type { CliContext } from "../context.js";
+import { jsonOutput } from "../output/format.js";
+import { createStyle } from "../output/style.js";
+
+export interface ChatOptions {
+  model?: string;
+  system?: string;
+  json?: boolean;
+  /** Commander's `--no-stream` sets this to false. */
+  stream?: boolean;
+}
+
+/** Whether stdin holds data to read (a pipe or a file), as opposed to a terminal or nothing. */
+function stdinHasData(ctx: CliContext): boolean {
+  if (ctx.stdin.isTTY) return false;
+  try {
+    const stat = fstatSync(0);
+    return stat.isFIFO() || stat.isFile() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function answerText(completion: ChatCompletion): string {
+  return completion.choices
+    .map((c) => (typeof c.message.content === "string" ? c.message.content : ""))
+    .join("");
+}
+
+/** Ask once; print the answer as it streams (or at once with --no-stream); return the whole answer. */
+async function ask(
+  ctx: CliContext,
+  client: CopilotClient,
+  messages: ChatMessage[],
+  opts: ChatOptions,
+  signal: AbortSignal,
+): Promise<string> {
+  const request = { model: opts.model, messages };
+  let completion: ChatCompletion;
+  if (opts.stream === false) {
+    completion = await client.chat({ ...request, stream: false }, { signal });
+    if (!opts.json) ctx.stdout.write(answerText(completion));
+  } else {
+    const acc = new ChatAccumulator();
+    for await (const chunk of await client.chat({ ...request, stream: true }, { signal })) {
+      acc.push(chunk);
+      if (opts.json) continue;
+      for (const choice of chunk.choices) if (choice.delta.content) ctx.stdout.write(choice.delta.content);
+    }
+    completion = acc.result(opts.model);
+  }
+  const text = answerText(completion);
+  if (opts.json) ctx.stdout.write(jsonOutput(completion));
+  else if (!text.endsWith("\n")) ctx.stdout.write("\n");
+  return text;
+}
+
+/** Ctrl-C aborts the request in flight (exit 130) instead of killing the process mid-write. */
+function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  return { signal: controller.signal, dispose: () => process.removeListener("SIGINT", onSigint) };
+}
+
+/**
+ * `copilot-gateway chat [PROMPT] [--model ID] [--system TEXT] [--json] [--no-stream]`. The prompt comes from the
+ * arguments, from stdin when piped (both are joined: `cat file | chat "summarise"`), or, on a terminal with no
+ * prompt, from an interactive multi-turn session.
+ */
+export async function chat(ctx: CliContext, promptWords: string[], opts: ChatOptions = {}): Promise<void> {
+  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  const system: ChatMessage[] = opts.system ? [{ role: "system", content: opts.system }] : [];
+  const argPrompt = promptWords.join(" ").trim();
+  const piped = stdinHasData(ctx) ? (await readAll(ctx.stdin)).trim() : "";
+  const prompt = [argPrompt, piped].filter(Boolean).join("\n\n");
+  if (!prompt) {
+    if (ctx.stdin.isTTY) return interactive(ctx, client, system, opts);
+    throw new UsageError(
+      'No prompt: pass one as an argument or pipe it on stdin, e.g. `copilot-gateway chat "hi"`.',
+    );
+  }
+  const { signal, dispose } = abortOnSigint();
+  try {
+    await ask(ctx, client, [...system, { role: "user", content: prompt }], opts, signal);
+  } finally {
+    dispose();
+  }
+}
+
+async function interactive(
+  ctx: CliContext,
+  client: CopilotClient,
+  system: ChatMessage[],
+  opts: ChatOptions,
+): Promise<void> {
+  const { createInterface } = await import("node:readline/promises");
+  const style = createStyle(ctx.stderr, ctx.env);
+  const model = await client.model(opts.model, "chat");
+  const resolved = { ...opts, model: model.id };
+  ctx.stderr.write(
+    `${style.dim(`Chatting with ${model.id}. Ctrl-C stops an answer; Ctrl-D or /exit quits.`)}\n`,
+  );
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true, historySize: 100 });
+  let closed = false;
+  rl.on("close", () => {
+    closed = true;
+  });
+  const messages = [...system];
+  try {
+    while (!closed) {
+      const closedSignal = new AbortController();
+      rl.once("close", () => closedSignal.abort());
+      let line: string;
+      try {
+        line = (await rl.question(style.cyan("you> "), { signal: closedSignal.signal })).trim();
+      } catch {
+        break;
+      }
+      if (line === "/exit" || line === "/quit") break;
+      if (!line) continue;
+      messages.push({ role: "user", content: line });
+      // While an answer streams, Ctrl-C (readline's SIGINT) stops that answer only.
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      rl.on("SIGINT", onSigint);
+      try {
+        const text = await ask(ctx, client, messages, resolved, controller.signal);
+        messages.push({ role: "assistant", content: text });
+      } catch (error) {
+        messages.pop();
+        if (error instanceof AbortedError) ctx.stderr.write(style.dim("\n[answer stopped]\n"));
+        else ctx.stderr.write(`${style.red("error:")} ${(error as Error).message}\n`);
+      } finally {
+        rl.removeListener("SIGINT", onSigint);
+      }
+    }
+  } finally {
+    rl.close();
+    ctx.stderr.write("\n");
+  }
+}

@@ -1,0 +1,74 @@
+import { connectCopilot } from "../../copilot/connect.js";
+import { type CopilotModel, defaultChatModel, modelPolicyState } from "../../copilot/models.js";
+import type { CliContext } from "../context.js";
+import { compactNumber, jsonOutput } from "../output/format.js";
+import { createStyle, type Style } from "../output/style.js";
+import { renderTable } from "../output/table.js";
+
+export interface ModelsOptions {
+  json?: boolean;
+}
+
+const ENDPOINT_NAMES: Record<string, string> = {
+  "/chat/completions": "chat",
+  "/responses": "responses",
+  "/v1/messages": "messages",
+  "ws:/responses": "ws",
+};
+
+function endpoints(model: CopilotModel): string {
+  if (model.capabilities.type === "embeddings") return "embeddings";
+  if (!model.supported_endpoints)
+    return model.capabilities.type === "chat" ? "chat" : model.capabilities.type;
+  return model.supported_endpoints.map((e) => ENDPOINT_NAMES[e] ?? e).join(",");
+}
+
+function yesNo(value: boolean | undefined, style: Style): string {
+  return value ? style.green("yes") : style.dim("no");
+}
+
+function policy(model: CopilotModel, style: Style): string {
+  const state = modelPolicyState(model);
+  if (state === "enabled") return state;
+  return state === "disabled" ? style.red(state) : style.yellow(state);
+}
+
+function premium(model: CopilotModel): string {
+  const b = model.billing;
+  if (!b) return "-";
+  if (!b.is_premium) return "no";
+  return b.multiplier !== undefined ? `${b.multiplier}x` : "yes";
+}
+
+/** `copilot-gateway models [--json]`: the seat's catalogue as a table, or the parsed list as JSON. */
+export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise<void> {
+  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  const list = await client.models();
+  if (opts.json) {
+    ctx.stdout.write(jsonOutput(list));
+    return;
+  }
+  const style = createStyle(ctx.stdout, ctx.env);
+  const fallback = defaultChatModel(list)?.id;
+  const rows = list.map((m) => [
+    m.id === fallback ? `${m.id} ${style.cyan("*")}` : m.id,
+    m.vendor ?? "-",
+    compactNumber(m.capabilities.limits?.max_context_window_tokens),
+    yesNo(m.capabilities.supports?.vision, style),
+    yesNo(m.capabilities.supports?.tool_calls, style),
+    endpoints(m),
+    policy(m, style),
+    premium(m),
+  ]);
+  ctx.stdout.write(
+    `${renderTable(["ID", "VENDOR", "CONTEXT", "VISION", "TOOLS", "ENDPOINTS", "POLICY", "PREMIUM"], rows, style)}\n`,
+  );
+  if (fallback) ctx.stdout.write(style.dim(`\n* the chat default (used when --model is not given)\n`));
+}
+
+/** `copilot-gateway models enable <id>`: accept a model's terms so it can be used. */
+export async function enableModel(ctx: CliContext, id: string): Promise<void> {
+  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  const { changed } = await client.enableModel(id);
+  ctx.stderr.write(changed ? `Enabled ${id}.\n` : `${id} is already enabled.\n`);
+}

@@ -1,0 +1,187 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../copilot/helpers.js";
+import { FakeUpstream } from "../fake-upstream/server.js";
+
+const fake = new FakeUpstream();
+beforeAll(() => fake.start());
+afterAll(() => fake.stop());
+beforeEach(() => fake.reset());
+
+type Body = { model: string; stream?: boolean; messages: { role: string; content: string }[] };
+const chatBodies = () => fake.requestsTo("/chat/completions").map((r) => r.body as Body);
+
+describe("copilot-gateway chat", () => {
+  it("streams the answer of the catalogue's default model to stdout", async () => {
+    const { code, stdout, stderr } = await runCli(fake, ["chat", "hello", "there"]);
+    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "echo: hello there\n", stderr: "" });
+    const [body] = chatBodies();
+    expect(body).toMatchObject({
+      model: "gpt-4.1",
+      stream: true,
+      messages: [{ role: "user", content: "hello there" }],
+    });
+    expect(fake.requestsTo("/chat/completions")[0]?.headers["x-initiator"]).toBe("user");
+  });
+
+  it("reads the prompt from piped stdin, joined after an argument prompt", async () => {
+    const piped = await runCli(fake, ["chat"], { input: "from stdin\n" });
+    expect(piped.stdout).toBe("echo: from stdin\n");
+    const both = await runCli(fake, ["chat", "summarise:"], { input: "the file\n" });
+    expect(both.code).toBe(0);
+    expect(chatBodies()[1]?.messages).toEqual([{ role: "user", content: "summarise:\n\nthe file" }]);
+  });
+
+  it("sends --system and --model, and --no-stream asks for one answer", async () => {
+    const { code, stdout } = await runCli(fake, [
+      "chat",
+      "--no-stream",
+      "-m",
+      "gpt-4o",
+      "--system",
+      "be brief",
+      "hi",
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toBe("echo: hi\n");
+    expect(chatBodies()[0]).toMatchObject({
+      model: "gpt-4o",
+      stream: false,
+      messages: [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "hi" },
+      ],
+    });
+  });
+
+  it("--json prints the final response object, streamed or not", async () => {
+    const streamed = JSON.parse((await runCli(fake, ["chat", "--json", "hi"])).stdout);
+    expect(streamed).toMatchObject({
+      object: "chat.completion",
+      model: "gpt-4.1",
+      choices: [{ index: 0, message: { role: "assistant", content: "echo: hi" }, finish_reason: "stop" }],
+      usage: { total_tokens: expect.any(Number) },
+    });
+    const whole = JSON.parse((await runCli(fake, ["chat", "--json", "--no-stream", "hi"])).stdout);
+    expect(whole.choices[0].message.content).toBe("echo: hi");
+  });
+
+  it("chats with a Responses-only model through the translation", async () => {
+    const { code, stdout } = await runCli(fake, ["chat", "-m", "gpt-5.1-codex", "hi codex"]);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: "echo: hi codex\n" });
+    expect(fake.requestsTo("/responses")).toHaveLength(1);
+  });
+
+  it("names an unknown model with close matches (exit 2)", async () => {
+    const { code, stdout, stderr } = await runCli(fake, ["chat", "-m", "claude-sonet-4.5", "hi"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      'error: Unknown model "claude-sonet-4.5" for this Copilot seat. Did you mean "claude-sonnet-4.5"? Run `copilot-gateway models` to list the available ones.\n',
+    );
+  });
+
+  it("says a model awaits consent and how to enable it", async () => {
+    const { code, stderr } = await runCli(fake, ["chat", "-m", "fake-consent-model", "hi"]);
+    expect(code).toBe(7);
+    expect(stderr).toBe(
+      'error: The model "fake-consent-model" needs its terms accepted first: run `copilot-gateway models enable fake-consent-model`.\n',
+    );
+  });
+
+  it("reports a 402 with the reset date, a mid-stream error, and 5xx after retries, one line each", async () => {
+    fake.state.copilot.failures.push({
+      path: "/chat/completions",
+      status: 402,
+      body: { error: { message: "You have no quota", code: "quota_exceeded" } },
+    });
+    const quota = await runCli(fake, ["chat", "hi"]);
+    expect(quota.code).toBe(7);
+    expect(quota.stderr).toBe(
+      "error: Your Copilot quota is exhausted (You have no quota); it resets on 2026-10-01. See `copilot-gateway usage`.\n",
+    );
+
+    fake.reset();
+    fake.state.copilot.midStreamErrorAfter = 2;
+    fake.state.copilot.chunkDelayMs = 10;
+    const mid = await runCli(fake, ["chat", "hello", "world"]);
+    expect(mid.code).toBe(7);
+    expect(mid.stdout).not.toBe("");
+    expect(mid.stderr).toBe(
+      "error: Copilot failed mid-answer (server_error: Upstream model failed mid-stream); retry the request.\n",
+    );
+
+    fake.reset();
+    for (let i = 0; i < 3; i++)
+      fake.state.copilot.failures.push({ path: "/chat/completions", status: 503, body: "busy" });
+    const busy = await runCli(fake, ["chat", "hi"]);
+    expect(busy.code).toBe(7);
+    expect(busy.stderr).toBe("error: Copilot is unavailable (HTTP 503: busy); retry in a moment.\n");
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(3);
+  });
+
+  it("waits out a 429's Retry-After, then answers", async () => {
+    fake.state.copilot.failures.push({
+      path: "/chat/completions",
+      status: 429,
+      body: { error: { message: "rate limited", code: "user_model_rate_limited" } },
+      headers: { "retry-after": "1" },
+    });
+    const { code, stdout } = await runCli(fake, ["chat", "hi"]);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: "echo: hi\n" });
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(2);
+  });
+
+  it("fails with exit 2 when there is no prompt and stdin is not a terminal", async () => {
+    const { code, stderr } = await runCli(fake, ["chat"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: No prompt: /);
+  });
+
+  it("is an interactive multi-turn session on a terminal", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cg-tty-"));
+    // `script` gives the CLI a real pseudo-terminal; keystrokes are fed with pauses so each turn finishes.
+    const child = spawn("script", ["-qfec", "node bin/copilot-gateway.js chat", "/dev/null"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        COPILOT_GATEWAY_HOME: home,
+        COPILOT_GITHUB_TOKEN: "gho_tty000000000000000000000000000000000000",
+        NO_COLOR: "1",
+        ...fake.env(),
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    const waitFor = async (text: string, count: number) => {
+      for (let i = 0; i < 200 && out.split(text).length - 1 < count; i++)
+        await new Promise((r) => setTimeout(r, 25));
+    };
+    await waitFor("you> ", 1);
+    child.stdin.write("first question\r");
+    await waitFor("you> ", 2);
+    child.stdin.write("second one\r");
+    await waitFor("you> ", 3);
+    child.stdin.write("\u0004");
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(0);
+    expect(out).toContain("Chatting with gpt-4.1.");
+    expect(out).toContain("echo: first question");
+    const bodies = chatBodies();
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]?.messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "first question"],
+      ["assistant", "echo: first question"],
+      ["user", "second one"],
+    ]);
+    expect(fake.requestsTo("/chat/completions").map((r) => r.headers["x-initiator"])).toEqual([
+      "user",
+      "user",
+    ]);
+  });
+});
