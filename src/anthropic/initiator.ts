@@ -1,28 +1,23 @@
-import type { MessageParam } from "../translate/anthropic/messages-schema.js";
-
-export type Initiator = "user" | "agent";
+import { anthropicInitiator, type Initiator } from "../copilot/request-hints.js";
 
 /** Claude Code announces itself with `User-Agent: claude-cli/…` and `x-app: cli`. */
 export function isClaudeCodeClient(headers: {
   "user-agent"?: string | undefined;
-  "x-app"?: string | undefined;
+  "x-app"?: string | string[] | undefined;
 }): boolean {
   return /^claude-cli\//i.test(headers["user-agent"] ?? "") || headers["x-app"] === "cli";
 }
 
 /**
- * `X-Initiator` for an Anthropic request: `user` (a premium request) only for a fresh user turn. Tool results and
- * assistant prefills continue an agent loop. Claude Code's tool-less calls are its own background work (titles,
- * topic checks, the quota probe), never a turn the user typed, so they are `agent` too.
+ * `X-Initiator` for an Anthropic request. The client's rule applies (`user` only for a fresh user turn; tool
+ * results and assistant prefills are `agent`), plus one for Claude Code: its tool-less calls are its own
+ * background work (titles, topic checks, the quota probe), never a turn the user typed, so they are `agent` too.
  */
 export function initiatorForMessages(
-  request: { messages: readonly MessageParam[]; tools?: readonly unknown[] | undefined },
+  request: { messages: unknown; tools?: readonly unknown[] | undefined },
   options: { claudeCode?: boolean } = {},
 ): Initiator {
-  const last = request.messages.at(-1);
-  if (last?.role !== "user") return "agent";
-  if (Array.isArray(last.content) && last.content.some((block) => block.type === "tool_result"))
-    return "agent";
-  if (options.claudeCode && (request.tools?.length ?? 0) === 0) return "agent";
-  return "user";
+  const initiator = anthropicInitiator(request.messages);
+  if (initiator === "user" && options.claudeCode && (request.tools?.length ?? 0) === 0) return "agent";
+  return initiator;
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { EXIT_CODES, GatewayError, UsageError } from "../errors.js";
 
@@ -161,11 +161,11 @@ export function parseModelMapEntries(entries: readonly string[]): Record<string,
 
 const modelMapFileSchema = z.record(z.string().min(1), z.string().min(1));
 
-/** A JSON file `{"FROM": "TO", …}` of aliases. */
-export async function loadModelMapFile(path: string): Promise<Record<string, string>> {
+/** A JSON file `{"FROM": "TO", …}` of aliases (read once at startup, hence synchronously). */
+export function readModelMapFile(path: string): Record<string, string> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (error) {
     throw new UsageError(
       `Cannot read the model map file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); check the path.`,

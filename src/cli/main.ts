@@ -90,6 +90,11 @@ export async function main(argv: string[]): Promise<void> {
     .option("--host <host>", "address to bind (default 127.0.0.1; anything else needs --api-key)")
     .option("--api-key <key>", "require this client key (repeatable or comma-separated)", collect)
     .option("--cors <origin>", "allow browser requests from this origin (repeatable)", collect)
+    .option("--model-map <FROM=TO>", "alias a model name for the Anthropic API (repeatable)", collect)
+    .option(
+      "--model-map-file <path>",
+      'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
+    )
     .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
 
   try {

@@ -6,6 +6,7 @@ import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./er
 import { formatLogLine } from "./log-line.js";
 import type { GatewayOptions } from "./options.js";
 import { newRequestFacts } from "./request-context.js";
+import { anthropicRoutes } from "./routes/anthropic/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { openaiRoutes } from "./routes/openai/index.js";
 import type { GatewayRuntime } from "./runtime.js";
@@ -161,7 +162,7 @@ export async function createGatewayServer(
     throw routeNotFound(request.method, request.url.split("?", 1)[0] ?? request.url);
   });
 
-  for (const routes of [healthRoutes, openaiRoutes, ...extraRoutes]) await routes(app, ctx);
+  for (const routes of [healthRoutes, openaiRoutes, anthropicRoutes, ...extraRoutes]) await routes(app, ctx);
 
   return {
     app,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseModelMapEntries, readModelMapFile } from "../anthropic/model-names.js";
 import { UsageError } from "../errors.js";
 
 /** How the gateway listens and protects itself; validated once when `serve` starts. */
@@ -20,6 +21,8 @@ export interface GatewayOptions {
   keepAliveTimeoutMs: number;
   /** On SIGINT/SIGTERM, in-flight requests get this long to finish before their connections are closed. */
   shutdownGraceMs: number;
+  /** Model aliases for the Anthropic routes (`--model-map FROM=TO`, `--model-map-file`). */
+  modelMap: Record<string, string>;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
@@ -33,6 +36,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 65_000,
   shutdownGraceMs: 10_000,
+  modelMap: {},
 };
 
 /** `--api-key a --api-key b,c` and `COPILOT_GATEWAY_API_KEY=a,b` both become `[a, b, c]`. */
@@ -62,6 +66,10 @@ export interface GatewayOptionsInput {
   cors?: string[] | string | undefined;
   verbose?: boolean | undefined;
   shutdownGraceMs?: number | undefined;
+  /** `FROM=TO` entries (repeatable flag). */
+  modelMap?: string[] | undefined;
+  /** A JSON file of `{"FROM": "TO"}` aliases; flags win over it. */
+  modelMapFile?: string | undefined;
 }
 
 const asList = (v: string[] | string | undefined): string[] => (v === undefined ? [] : [v].flat());
@@ -84,9 +92,15 @@ export function resolveGatewayOptions(
         "invalid_cors_origin",
       );
   }
+  const modelMapFile = input.modelMapFile ?? env.COPILOT_GATEWAY_MODEL_MAP_FILE;
+  const modelMap = {
+    ...(modelMapFile ? readModelMapFile(modelMapFile) : {}),
+    ...parseModelMapEntries(input.modelMap ?? []),
+  };
   return {
     ...DEFAULT_GATEWAY_OPTIONS,
     host,
+    modelMap,
     port: port.data,
     apiKeys,
     corsOrigins,

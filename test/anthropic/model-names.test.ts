@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  loadModelMapFile,
   ModelNotFoundError,
   normalizeModelId,
   parseModelMapEntries,
+  readModelMapFile,
   resolveAnthropicModel,
 } from "../../src/anthropic/model-names.js";
 import { fixtureJson } from "../fake-upstream/fixtures.js";
@@ -102,15 +102,15 @@ describe("model map input", () => {
     expect(() => parseModelMapEntries([entry])).toThrow(/Invalid --model-map/);
   });
 
-  it("reads a JSON map file and refuses a malformed one", async () => {
+  it("reads a JSON map file and refuses a malformed one", () => {
     const dir = mkdtempSync(join(tmpdir(), "model-map-"));
     const good = join(dir, "good.json");
     writeFileSync(good, JSON.stringify({ "claude-haiku-*": "gpt-5-mini" }));
-    expect(await loadModelMapFile(good)).toEqual({ "claude-haiku-*": "gpt-5-mini" });
+    expect(readModelMapFile(good)).toEqual({ "claude-haiku-*": "gpt-5-mini" });
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ a: 1 }));
-    await expect(loadModelMapFile(bad)).rejects.toThrow(/must be a JSON object of model names/);
-    await expect(loadModelMapFile(join(dir, "missing.json"))).rejects.toThrow(
+    expect(() => readModelMapFile(bad)).toThrow(/must be a JSON object of model names/);
+    expect(() => readModelMapFile(join(dir, "missing.json"))).toThrow(
       /Cannot read the model map file .*ENOENT/,
     );
   });

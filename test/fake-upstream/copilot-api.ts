@@ -91,6 +91,19 @@ function hasImage(value: unknown): boolean {
   return false;
 }
 
+/** The tool call the fake makes when `state.copilot.toolCalls` is on and the request offers tools. */
+function fakeToolCall(body: { messages?: unknown; tools?: unknown[] }, seq: number) {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages.at(-1) as { role?: string } | undefined;
+  const first = body.tools?.[0] as { function?: { name?: string } } | undefined;
+  if (!first?.function?.name || last?.role === "tool") return undefined;
+  return {
+    id: `call_fake${seq}`,
+    type: "function" as const,
+    function: { name: first.function.name, arguments: JSON.stringify({ query: lastUserText(messages) }) },
+  };
+}
+
 function sseWrite(res: ServerResponse, data: string, event?: string): boolean {
   return res.write(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`);
 }
@@ -201,6 +214,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
     }
     const id = `chatcmpl-fake${fake.requests.length}`;
     const created = Math.floor(Date.now() / 1000);
+    const toolCall = st.toolCalls ? fakeToolCall(req.body as never, fake.requests.length) : undefined;
     const chunk = (delta: unknown, finish: string | null = null, usage: unknown = null) =>
       JSON.stringify({
         choices: [{ index: 0, delta, finish_reason: finish, content_filter_results: {}, logprobs: null }],
@@ -217,6 +231,31 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
       JSON.stringify({ choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: [] }),
     );
     sseWrite(res, chunk({ content: "", refusal: null, role: "assistant" }));
+    if (toolCall) {
+      // As OpenAI streams a call: id and name first with empty arguments, then the arguments in pieces.
+      const { arguments: args, name } = toolCall.function;
+      sseWrite(
+        res,
+        chunk({
+          tool_calls: [{ index: 0, id: toolCall.id, type: "function", function: { name, arguments: "" } }],
+        }),
+      );
+      for (const piece of splitInto(args, 3))
+        sseWrite(res, chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+      sseWrite(res, chunk({}, "tool_calls"));
+      sseWrite(
+        res,
+        JSON.stringify({
+          choices: [],
+          created,
+          id,
+          model: model.id,
+          object: "chat.completion.chunk",
+          usage: usageFor(req, args),
+        }),
+      );
+      return res.end("data: [DONE]\n\n");
+    }
     const words = splitInto(text, st.streamChunks);
     for (const piece of words) {
       if (aborted() || maybeFail()) return;
@@ -397,12 +436,15 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         const body = req.body as { messages?: unknown; stream?: boolean; tools?: unknown[] };
         const text = `echo: ${lastUserText(body.messages)}`;
         if (body.stream) return streamChat(req, res, model, text);
+        const toolCall = fake.state.copilot.toolCalls ? fakeToolCall(body, fake.requests.length) : undefined;
         sendJson(res, 200, {
           choices: [
             {
               index: 0,
-              finish_reason: "stop",
-              message: { role: "assistant", content: text },
+              finish_reason: toolCall ? "tool_calls" : "stop",
+              message: toolCall
+                ? { role: "assistant", content: null, tool_calls: [toolCall] }
+                : { role: "assistant", content: text },
               content_filter_results: {},
             },
           ],

@@ -74,6 +74,11 @@ export interface FakeState {
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
     extraModels: unknown[];
+    /**
+     * Chat answers a request that offers tools (and does not end in a tool result) with one call to the first
+     * tool, arguments `{"query": <last user text>}`, streamed or not.
+     */
+    toolCalls: boolean;
     /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
     responsesFixture: boolean;
   };
@@ -112,6 +117,7 @@ export function defaultState(): FakeState {
       midStreamErrorAfter: undefined,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
+      toolCalls: false,
       responsesFixture: false,
     },
   };

@@ -13,6 +13,8 @@ export interface ServeOptions {
   host?: string;
   apiKey?: string[];
   cors?: string[];
+  modelMap?: string[];
+  modelMapFile?: string;
 }
 
 /**
@@ -22,7 +24,15 @@ export interface ServeOptions {
  */
 export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
   const options = resolveGatewayOptions(
-    { host: opts.host, port: opts.port, apiKey: opts.apiKey, cors: opts.cors, verbose: ctx.options.verbose },
+    {
+      host: opts.host,
+      port: opts.port,
+      apiKey: opts.apiKey,
+      cors: opts.cors,
+      verbose: ctx.options.verbose,
+      modelMap: opts.modelMap,
+      modelMapFile: opts.modelMapFile,
+    },
     ctx.env,
   );
   assertSafeBinding(options);

@@ -6,23 +6,23 @@ import { z } from "zod";
  * out (`object`, `id` on the first chunk), so only what the translation reads is checked.
  */
 
-export interface ChatTextPart {
+export type ChatTextPart = {
   type: "text";
   text: string;
-}
+};
 
-export interface ChatImagePart {
+export type ChatImagePart = {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
-}
+};
 
 export type ChatContentPart = ChatTextPart | ChatImagePart;
 
-export interface ChatToolCall {
+export type ChatToolCall = {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
-}
+};
 
 export type ChatMessage =
   | { role: "system"; content: string }
@@ -30,14 +30,14 @@ export type ChatMessage =
   | { role: "assistant"; content: string | null; tool_calls?: ChatToolCall[] }
   | { role: "tool"; tool_call_id: string; content: string };
 
-export interface ChatTool {
+export type ChatTool = {
   type: "function";
   function: { name: string; description?: string; parameters: Record<string, unknown> };
-}
+};
 
 export type ChatToolChoice = "auto" | "none" | "required" | { type: "function"; function: { name: string } };
 
-export interface ChatRequest {
+export type ChatRequest = {
   model: string;
   messages: ChatMessage[];
   max_tokens?: number;
@@ -52,7 +52,7 @@ export interface ChatRequest {
   response_format?: { type: "json_schema"; json_schema: { name: string; schema: Record<string, unknown> } };
   stream?: boolean;
   stream_options?: { include_usage: boolean };
-}
+};
 
 const nullishString = z.string().nullish();
 

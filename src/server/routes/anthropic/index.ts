@@ -1,0 +1,110 @@
+import { once } from "node:events";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import {
+  type AnthropicContext,
+  type AnthropicIncoming,
+  countTokens,
+  createMessage,
+  type MessagesOutcome,
+} from "../../../anthropic/messages-service.js";
+import { type CopilotClient, createCopilotClient } from "../../../copilot/client.js";
+import type { CopilotSession } from "../../../copilot/session.js";
+import { anthropicErrorBody } from "../../../translate/anthropic/error-envelope.js";
+import type { TranslationWarning } from "../../../translate/anthropic/message-types.js";
+import type { GatewayContext } from "../../create-server.js";
+import { type ErrorRenderer, relayedHeaders } from "../../errors/error-renderer.js";
+import { clientAbortSignal, SSE_HEADERS } from "../../http/relay.js";
+import { requireSession } from "../openai/shared.js";
+
+/** Every error on these routes, ours or Copilot's, in Anthropic's `{type:"error", error:{type, message}}`. */
+export const renderAnthropicError: ErrorRenderer = (error) => {
+  const headers = relayedHeaders(error);
+  return {
+    status: error.status,
+    ...(headers && { headers }),
+    body: anthropicErrorBody(error.status, error.message),
+  };
+};
+
+/** Write a relayed body with backpressure; the reply is hijacked so fastify adds no per-chunk work. */
+async function relay(
+  reply: FastifyReply,
+  outcome: MessagesOutcome & { kind: "stream" },
+  signal: AbortSignal,
+) {
+  reply.hijack();
+  const res = reply.raw;
+  const sse = outcome.contentType.includes("text/event-stream");
+  res.writeHead(outcome.status, sse ? { ...SSE_HEADERS } : { "content-type": outcome.contentType });
+  res.flushHeaders();
+  try {
+    for await (const chunk of outcome.body) {
+      if (!res.write(chunk)) await once(res, "drain", { signal });
+    }
+  } catch {
+    // The client went away (or its socket broke): the upstream request was aborted with it.
+  } finally {
+    res.end();
+  }
+}
+
+/**
+ * The Anthropic Messages API: `POST /v1/messages` and `POST /v1/messages/count_tokens`, also without `/v1`.
+ * One Copilot client per signed-in session carries the model catalogue cache between requests.
+ */
+export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  for (const prefix of ["/v1/messages", "/messages"]) ctx.errors.register(prefix, renderAnthropicError);
+  const clients = new WeakMap<CopilotSession, CopilotClient>();
+  const clientFor = (session: CopilotSession): CopilotClient => {
+    let client = clients.get(session);
+    if (!client) {
+      client = createCopilotClient(session);
+      clients.set(session, client);
+    }
+    return client;
+  };
+  // Each kind of translation note is logged once per model, not on every request of a long Claude Code session.
+  const noted = new Set<string>();
+  const onWarning = (warning: TranslationWarning & { model: string }) => {
+    const key = `${warning.code}:${warning.model}`;
+    if (noted.has(key) && !ctx.options.verbose) return;
+    noted.add(key);
+    ctx.runtime.writeLog(`anthropic: ${warning.model}: ${warning.message}`);
+  };
+
+  const register = (scope: FastifyInstance) => {
+    scope.post("/messages", async (request, reply) => {
+      const session = requireSession(ctx, request);
+      const facts = request.facts;
+      const body = request.body as { model?: unknown; stream?: unknown } | null;
+      facts.model = typeof body?.model === "string" ? body.model : undefined;
+      facts.stream = body?.stream === true;
+      const signal = clientAbortSignal(reply);
+      const service: AnthropicContext = {
+        client: clientFor(session),
+        modelMap: ctx.options.modelMap,
+        onWarning,
+        onUsage: (usage) => {
+          facts.inputTokens = usage.inputTokens;
+          facts.outputTokens = usage.outputTokens;
+        },
+      };
+      const incoming: AnthropicIncoming = { body: request.body, headers: request.headers, signal };
+      const outcome = await createMessage(service, incoming);
+      if (outcome.kind === "json") return reply.code(outcome.status).send(outcome.body);
+      facts.upstreamRequestId = outcome.upstreamRequestId;
+      await relay(reply, outcome, signal);
+      return reply;
+    });
+
+    scope.post("/messages/count_tokens", async (request) => {
+      const session = ctx.runtime.session();
+      return countTokens(
+        { client: session && clientFor(session), modelMap: ctx.options.modelMap },
+        { body: request.body, headers: request.headers },
+      );
+    });
+  };
+
+  for (const prefix of ["/v1", ""]) await app.register(async (scope) => register(scope), { prefix });
+}
