@@ -1,6 +1,7 @@
 import type { Dispatcher } from "undici";
 import type { Settings } from "../config/settings.js";
 import { exchangeCopilotToken } from "../copilot/exchange-token.js";
+import { fetchCopilotUsage } from "../copilot/usage.js";
 import { type GitHubToken, maskToken } from "./github-token.js";
 import { fetchGitHubUser } from "./github-user.js";
 
@@ -15,6 +16,8 @@ export interface AccountStatus {
   /** e.g. `gho_****abcd`. */
   tokenMasked: string;
   sku: string | undefined;
+  /** `copilot_plan` from `/copilot_internal/user` (free, individual, business, enterprise), when it answered. */
+  plan: string | undefined;
   copilotApiUrl: string;
   /** ISO time the Copilot token expires, as the server said. */
   expiresAt: string;
@@ -33,7 +36,7 @@ export interface AccountStatusOptions {
 }
 
 /**
- * Ask GitHub who the token belongs to and exchange it once for a Copilot token, in parallel. Throws the typed,
+ * Ask GitHub who the token belongs to, exchange it once for a Copilot token and read the plan, in parallel. Throws the typed,
  * source-naming error of the first step that fails (the exchange's is the more telling one).
  */
 export async function getAccountStatus(options: AccountStatusOptions): Promise<AccountStatus> {
@@ -45,7 +48,11 @@ export async function getAccountStatus(options: AccountStatusOptions): Promise<A
     githubToken,
     signal,
   };
-  const [user, copilot] = await Promise.allSettled([fetchGitHubUser(common), exchangeCopilotToken(common)]);
+  const [user, copilot, usage] = await Promise.allSettled([
+    fetchGitHubUser(common),
+    exchangeCopilotToken(common),
+    fetchCopilotUsage(common),
+  ]);
   if (copilot.status === "rejected") throw copilot.reason;
   if (user.status === "rejected") throw user.reason;
   const token = copilot.value;
@@ -56,6 +63,8 @@ export async function getAccountStatus(options: AccountStatusOptions): Promise<A
     tokenSourceLabel: githubToken.label,
     tokenMasked: maskToken(githubToken.value),
     sku: token.sku,
+    // The plan is a display extra: its endpoint failing must not fail a sign-in the exchange just confirmed.
+    plan: usage.status === "fulfilled" ? usage.value.copilot_plan : undefined,
     copilotApiUrl: token.apiUrl,
     expiresAt: new Date(token.expiresAt * 1000).toISOString(),
     refreshIn: token.refreshIn,

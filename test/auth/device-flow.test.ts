@@ -183,6 +183,31 @@ describe("pollDeviceFlow", () => {
     expect(fake.requestsTo("/login/oauth/access_token")).toHaveLength(2);
   });
 
+  it("rides out a few 5xx answers and dropped connections while polling", async () => {
+    fake.state.deviceFlow.interval = 5;
+    fake.state.deviceFlow.script = [
+      "server_error",
+      "connection_reset",
+      "server_error",
+      "authorization_pending",
+    ];
+    const time = virtualTime();
+    const token = await signIn(time);
+    expect(token.accessToken).toBe("gho_fake0000000000000000000000000000000001");
+    expect(time.sleeps).toEqual([5000, 5000, 5000, 5000, 5000]);
+  });
+
+  it("gives up after more than three failures in a row, with one clear line", async () => {
+    fake.state.deviceFlow.script = ["server_error", "server_error", "server_error", "server_error"];
+    const failure = await signIn().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DeviceFlowError);
+    expect(failure).toMatchObject({ code: "device_flow_failed", exitCode: EXIT_CODES.upstream });
+    expect((failure as Error).message).toBe(
+      `${fake.url}/login/oauth/access_token kept failing (HTTP 502); run \`copilot-gateway login\` again later.`,
+    );
+    expect(fake.requestsTo("/login/oauth/access_token")).toHaveLength(4);
+  });
+
   it("stops at the expires_in deadline without polling past it", async () => {
     fake.state.deviceFlow.interval = 5;
     fake.state.deviceFlow.expiresIn = 12;

@@ -28,7 +28,7 @@ describe("copilot-gateway status", () => {
     expect(result.stdout).toMatch(/^host: +github\.com$/m);
     expect(result.stdout).toMatch(/^GitHub login: +octocat$/m);
     expect(result.stdout).toMatch(/^token source: +GH_TOKEN, gho_\*\*\*\*abcd$/m);
-    expect(result.stdout).toMatch(/^Copilot sku: +copilot_for_business_seat_quota$/m);
+    expect(result.stdout).toMatch(/^Copilot plan: +business \(sku copilot_for_business_seat_quota\)$/m);
     expect(result.stdout).toContain(`Copilot API:   ${fake.url}`);
     expect(result.stdout).toMatch(/^token expires: +\d{4}-\d\d-\d\dT.*Z \(refreshed about every 25 min\)$/m);
     expect(result.stdout).toMatch(/^chat enabled: +yes$/m);
@@ -48,6 +48,7 @@ describe("copilot-gateway status", () => {
       tokenSource: "COPILOT_GITHUB_TOKEN",
       tokenMasked: "gho_****abcd",
       sku: "copilot_enterprise_seat",
+      plan: "business",
       copilotApiUrl: fake.url,
       chatEnabled: true,
       refreshIn: 1500,

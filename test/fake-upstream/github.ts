@@ -91,6 +91,11 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           });
         }
         const outcome = df.script.shift() ?? (df.approved ? "success" : "authorization_pending");
+        if (outcome === "connection_reset") return void res.socket?.destroy();
+        if (outcome === "server_error") {
+          res.writeHead(502, { "content-type": "text/html" });
+          return void res.end("<html><body>502 Bad Gateway</body></html>");
+        }
         if (outcome === "success") {
           return sendOAuth(fake, req, res, {
             access_token: df.accessToken,

@@ -10,7 +10,11 @@ export type DevicePollOutcome =
   | "unsupported_grant_type"
   | "incorrect_client_credentials"
   | "incorrect_device_code"
-  | "device_flow_disabled";
+  | "device_flow_disabled"
+  /** Not GitHub's: a 502 page, as a flaky proxy or GitHub outage answers. */
+  | "server_error"
+  /** Not GitHub's: the connection is dropped without an answer. */
+  | "connection_reset";
 
 /** How the token exchange should fail, or undefined to succeed (spec §3). */
 export type ExchangeFailure =
@@ -22,7 +26,9 @@ export type ExchangeFailure =
   | "not_found"
   | "pat_not_supported"
   | "rate_limited"
-  | "server_error";
+  | "server_error"
+  /** Not GitHub's: the connection is dropped without an answer. */
+  | "connection_reset";
 
 /** Every switch of the fake. Tests mutate `fake.state` directly; `fake.reset()` restores these defaults. */
 export interface FakeState {

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { AbortedError } from "../../errors.js";
+import { AbortedError, ConnectionError, TimeoutError } from "../../errors.js";
+import type { HttpResponse } from "../../http/request.js";
 import { DeviceFlowError, deviceFlowErrorFrom } from "./device-flow-error.js";
 import { defaultSendHttp, oauthPost, readOAuthAnswer, type SendHttp } from "./oauth-answer.js";
 import type { DeviceCode } from "./start-device-flow.js";
@@ -51,6 +52,13 @@ const errorSchema = z.object({
   interval: z.coerce.number().min(0).optional(),
 });
 
+/** Consecutive network errors or 5xx answers tolerated while polling before giving up. */
+export const MAX_TRANSIENT_FAILURES = 3;
+
+function isTransient(error: unknown): boolean {
+  return error instanceof ConnectionError || error instanceof TimeoutError;
+}
+
 /** RFC 8628 §3.5: a slow_down raises the interval by 5 seconds for the rest of the flow. */
 export const SLOW_DOWN_STEP_SECONDS = 5;
 
@@ -77,6 +85,7 @@ export async function pollDeviceFlow(options: PollDeviceFlowOptions): Promise<De
   const now = options.now ?? Date.now;
   const deadline = code.receivedAt + code.expiresIn * 1000;
   let intervalSeconds = code.interval;
+  let transientFailures = 0;
 
   for (;;) {
     if (signal?.aborted) throw cancelled();
@@ -85,15 +94,31 @@ export async function pollDeviceFlow(options: PollDeviceFlowOptions): Promise<De
     if (signal?.aborted) throw cancelled();
     if (now() >= deadline) throw deviceFlowErrorFrom("expired_token", undefined, { clientId, webUrl });
 
-    const response = await send({
-      ...oauthPost(
-        `${webUrl}/login/oauth/access_token`,
-        { client_id: clientId, device_code: code.deviceCode, grant_type: DEVICE_GRANT_TYPE },
-        signal,
-      ),
-      dispatcher: options.dispatcher,
-    });
-    const answer = await readOAuthAnswer(response);
+    let response: HttpResponse;
+    let answer: Record<string, unknown> | undefined;
+    try {
+      response = await send({
+        ...oauthPost(
+          `${webUrl}/login/oauth/access_token`,
+          { client_id: clientId, device_code: code.deviceCode, grant_type: DEVICE_GRANT_TYPE },
+          signal,
+        ),
+        dispatcher: options.dispatcher,
+      });
+      answer = await readOAuthAnswer(response);
+    } catch (error) {
+      // A dropped connection mid-wait should not throw away a code the user may be typing right now.
+      if (isTransient(error) && ++transientFailures <= MAX_TRANSIENT_FAILURES) continue;
+      throw error;
+    }
+    if (response.statusCode >= 500 && !(answer && "error" in answer)) {
+      if (++transientFailures <= MAX_TRANSIENT_FAILURES) continue;
+      throw new DeviceFlowError(
+        "device_flow_failed",
+        `${webUrl}/login/oauth/access_token kept failing (HTTP ${response.statusCode}); run \`copilot-gateway login\` again later.`,
+      );
+    }
+    transientFailures = 0;
     const success = successSchema.safeParse(answer);
     if (success.success) {
       const data = success.data;

@@ -17,7 +17,7 @@ function formatStatus(status: AccountStatus): string {
     ["host", status.host],
     ["GitHub login", status.login],
     ["token source", `${status.tokenSourceLabel}, ${status.tokenMasked}`],
-    ["Copilot sku", status.sku ?? "unknown"],
+    ["Copilot plan", `${status.plan ?? "unknown"} (sku ${status.sku ?? "unknown"})`],
     ["Copilot API", status.copilotApiUrl],
     ["token expires", describeExpiry(status)],
     ["chat enabled", status.chatEnabled === undefined ? "unknown" : status.chatEnabled ? "yes" : "no"],
