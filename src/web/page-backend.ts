@@ -1,3 +1,4 @@
+import type { ClaudeCodeModels } from "../anthropic/claude-code-env.js";
 import type { Settings } from "../config/settings.js";
 import type { CopilotSession } from "../copilot/session.js";
 import { GatewayError } from "../errors.js";
@@ -28,6 +29,8 @@ export interface PageBackend {
   listModels(session: CopilotSession, signal?: AbortSignal): Promise<ModelView[]>;
   enableModel(session: CopilotSession, id: string, signal?: AbortSignal): Promise<void>;
   usage(session: CopilotSession, signal?: AbortSignal): Promise<UsageView>;
+  /** Claude Code's models from the catalogue, for the snippet; undefined when the catalogue is unavailable. */
+  claudeCodeModels(session: CopilotSession, signal?: AbortSignal): Promise<ClaudeCodeModels | undefined>;
   requestLog: RequestLogSource;
 }
 

@@ -62,6 +62,7 @@ async function harness(options: { apiKeys?: string[]; signedIn?: boolean } = {})
     listModels: notUsed,
     enableModel: notUsed,
     usage: notUsed,
+    claudeCodeModels: async () => undefined,
     requestLog: log,
   };
   if (session) await session.tokens.get();
@@ -217,6 +218,9 @@ describe("page state", () => {
     const python = state.snippets.find((s) => s.id === "python")?.text;
     expect(python).toBe(
       `from openai import OpenAI\nclient = OpenAI(base_url="http://${h.host}/v1", api_key="YOUR_GATEWAY_API_KEY")`,
+    );
+    expect(state.snippets.find((s) => s.id === "claude-code")?.text).toBe(
+      `export ANTHROPIC_BASE_URL='http://${h.host}'\nexport ANTHROPIC_AUTH_TOKEN='YOUR_GATEWAY_API_KEY'`,
     );
     // the key itself is never echoed into a snippet
     expect(JSON.stringify(state)).not.toContain("sesame");

@@ -87,6 +87,9 @@ describe("sign-in from the page", () => {
     expect(state.signedIn).toBe(true);
     expect(state.account?.tokenSource).toBe(`the stored login (${tokenFile()})`);
     expect(state.copilotToken?.ready).toBe(true);
+    const claude = state.snippets.find((s) => s.id === "claude-code")?.text ?? "";
+    expect(claude).toContain(`export ANTHROPIC_BASE_URL='${gateway.url}'`);
+    expect(claude).toMatch(/^export ANTHROPIC_MODEL='claude-[^']+'$/m);
     const stored = JSON.parse(readFileSync(tokenFile(), "utf8"));
     expect(stored).toMatchObject({ token: fake.state.deviceFlow.accessToken, login: "octocat" });
     if (process.platform !== "win32") expect(statSync(tokenFile()).mode & 0o777).toBe(0o600);

@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { chooseClaudeCodeModels } from "../../../anthropic/claude-code-env.js";
 import { type DeviceFlowToken, pollDeviceFlow } from "../../../auth/device-flow/poll-device-flow.js";
 import { type DeviceCode, startDeviceFlow } from "../../../auth/device-flow/start-device-flow.js";
 import { fetchGitHubUser } from "../../../auth/github-user.js";
@@ -142,6 +143,13 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
       await clientFor(session).enableModel(id, { signal });
       // The gateway's own catalogue must see the new policy too, or it would keep refusing the model.
       await runtime.catalogue()?.get(true);
+    },
+    async claudeCodeModels(session, signal) {
+      try {
+        return chooseClaudeCodeModels(await clientFor(session).models({ signal }));
+      } catch {
+        return undefined; // the snippet then sets only the URL and token; the models table shows the error
+      }
     },
     async usage(session, signal) {
       const usage = await clientFor(session).usage({ signal });
