@@ -243,3 +243,40 @@ describe("signed in through the page", () => {
     expect(paths.some((p) => p.startsWith("/api/page") || p === "/")).toBe(false);
   });
 });
+
+describe("page APIs behind a gateway that allows CORS", () => {
+  it("still refuses other origins, and the preflight never allows the page header", async () => {
+    const env = { ...fake.env(), COPILOT_GATEWAY_HOME: home };
+    const open = await startGateway(fake, {
+      signedIn: false,
+      corsOrigins: ["*"],
+      routes: [webPageRoutes(resolveSettings({}, env), env)],
+    });
+    try {
+      const preflight = await request(`${open.url}/api/page/login`, {
+        method: "OPTIONS",
+        headers: {
+          origin: "http://evil.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "x-copilot-gateway-page,content-type",
+        },
+      });
+      await preflight.body.dump();
+      expect(String(preflight.headers["access-control-allow-headers"] ?? "")).not.toContain(
+        "x-copilot-gateway-page",
+      );
+      const res = await request(`${open.url}/api/page/login`, {
+        method: "POST",
+        headers: { ...PAGE, origin: "http://evil.example", "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(res.statusCode).toBe(403);
+      expect(((await res.body.json()) as { error: { code: string } }).error.code).toBe(
+        "cross_origin_refused",
+      );
+      expect(fake.deviceCodesIssued).toBe(0);
+    } finally {
+      await open.close();
+    }
+  });
+});
