@@ -6,6 +6,7 @@ import { assertSafeBinding, createGatewayServer } from "../../server/create-serv
 import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
+import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import type { CliContext } from "../context.js";
 
@@ -61,7 +62,7 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   }
 
   const runtime = createGatewayRuntime({ session, writeLog: log.write });
-  const server = await createGatewayServer(runtime, options);
+  const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
     url = await server.listen();
