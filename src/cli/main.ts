@@ -97,6 +97,16 @@ export async function main(argv: string[]): Promise<void> {
     )
     .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
 
+  program
+    .command("env")
+    .description("print the environment that points a tool at the gateway (eval it in your shell)")
+    .argument("<target>", "the tool: claude-code")
+    .option("--shell <shell>", "bash, zsh, fish or powershell (default: from $SHELL)")
+    .option("-p, --port <port>", "the gateway's port (default 4141, env COPILOT_GATEWAY_PORT)")
+    .option("--host <host>", "the gateway's address (default 127.0.0.1, env COPILOT_GATEWAY_HOST)")
+    .option("--api-key <key>", "the gateway's API key (default: env COPILOT_GATEWAY_API_KEY)")
+    .action(async (target: string, opts) => (await import("./commands/env.js")).env(ctx(), target, opts));
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
