@@ -4,6 +4,7 @@ import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
 import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
+import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import type { CliContext } from "../context.js";
 
@@ -53,7 +54,7 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   }
 
   const runtime = createGatewayRuntime({ session, writeLog: say });
-  const server = await createGatewayServer(runtime, options);
+  const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
     url = await server.listen();
