@@ -1,6 +1,7 @@
 // Public library surface. The CLI (src/cli) and the server (src/server) are thin layers over these.
 
 export * from "./auth/account-status.js";
+export * from "./auth/complete-sign-in.js";
 export * from "./auth/device-flow/device-flow-error.js";
 export * from "./auth/device-flow/poll-device-flow.js";
 export * from "./auth/device-flow/start-device-flow.js";

@@ -7,6 +7,12 @@ import { EXIT_CODES, GatewayError } from "../errors.js";
 import { headerValue, readText, sendHttp } from "../http/request.js";
 import { type CopilotToken, copilotTokenResponseSchema } from "./copilot-token.js";
 
+/** What the gateway answers its own clients when the exchange fails: rejected 401, no access 403, else 502. */
+const HTTP_STATUS_BY_EXIT = new Map<number, number>([
+  [EXIT_CODES.tokenRejected, 401],
+  [EXIT_CODES.noCopilotAccess, 403],
+]);
+
 /** A GitHub token could not be turned into a Copilot token. `code` says why. */
 export class TokenExchangeError extends GatewayError {
   readonly httpStatus: number | undefined;
@@ -21,10 +27,15 @@ export class TokenExchangeError extends GatewayError {
       httpStatus?: number;
       url?: string;
       notificationId?: string;
+      /** HTTP status for the gateway's own clients; derived from the exit code when absent (else 502). */
+      status?: number;
       exitCode?: (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
     } = {},
   ) {
-    super(code, message, { exitCode: opts.exitCode ?? EXIT_CODES.tokenRejected, status: 401 });
+    super(code, message, {
+      exitCode: opts.exitCode ?? EXIT_CODES.tokenRejected,
+      status: opts.status ?? HTTP_STATUS_BY_EXIT.get(opts.exitCode ?? EXIT_CODES.tokenRejected) ?? 502,
+    });
     this.httpStatus = opts.httpStatus;
     this.url = opts.url;
     this.notificationId = opts.notificationId;
@@ -148,7 +159,7 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
     throw new TokenExchangeError(
       "github_rate_limited",
       `${endpoints.host} rate-limited ${from} (${body.message?.replace(/\.+$/, "")}); wait a few minutes and retry.`,
-      { httpStatus: status, exitCode: EXIT_CODES.upstream },
+      { httpStatus: status, exitCode: EXIT_CODES.upstream, status: 429 },
     );
   }
   if (status === 404 || (status === 400 && /personal access token/i.test(body.message ?? ""))) {

@@ -70,6 +70,7 @@ export async function createGatewayServer(
     request.facts = facts;
     const res = reply.raw;
     res.once("close", () => {
+      if (request.routeOptions.config?.quiet) return;
       const aborted = !res.writableFinished;
       const entry = {
         id: runtime.log.nextId(),

@@ -35,5 +35,7 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Served without the API key (health checks, the page's static assets). */
     public?: boolean;
+    /** Left out of the request log and the live log (the web page's own assets and polling). */
+    quiet?: boolean;
   }
 }

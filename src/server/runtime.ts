@@ -1,20 +1,20 @@
+import { CopilotClient } from "../copilot/client.js";
 import type { CopilotSession } from "../copilot/session.js";
-import { ModelCatalogue } from "./model-catalogue.js";
 import { RequestLog } from "./request-log.js";
 
 export type SessionListener = (session: CopilotSession | undefined) => void;
 
 /**
  * Everything the gateway's routes share, passed in rather than kept in module state: the Copilot session (absent
- * until someone signs in), the model catalogue of that session, and the request log.
+ * until someone signs in), the typed client over it (whose model catalogue is cached), and the request log.
  */
 export interface GatewayRuntime {
   /** The signed-in session, or undefined: API routes then answer "not signed in". */
   session(): CopilotSession | undefined;
   /** Swap the session (sign-in or sign-out from the page); the old one's background refresh stops. */
   setSession(session: CopilotSession | undefined): void;
-  /** The current session's cached model catalogue. */
-  catalogue(): ModelCatalogue | undefined;
+  /** The client of the current session; its model catalogue is fetched once and cached. */
+  client(): CopilotClient | undefined;
   onSessionChange(listener: SessionListener): () => void;
   readonly log: RequestLog;
   /** Where log lines go (stderr in the CLI). */
@@ -34,7 +34,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
   const listeners = new Set<SessionListener>();
   const refresh = options.refreshTokens ?? true;
   let session: CopilotSession | undefined;
-  let catalogue: ModelCatalogue | undefined;
+  let client: CopilotClient | undefined;
 
   const runtime: GatewayRuntime = {
     session: () => session,
@@ -42,11 +42,11 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       if (next === session) return;
       session?.tokens.stop();
       session = next;
-      catalogue = next ? new ModelCatalogue(next) : undefined;
+      client = next ? new CopilotClient(next) : undefined;
       if (next && refresh) next.tokens.start();
       for (const listener of listeners) listener(next);
     },
-    catalogue: () => catalogue,
+    client: () => client,
     onSessionChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

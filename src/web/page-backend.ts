@@ -1,3 +1,4 @@
+import type { ClaudeCodeModels } from "../anthropic/claude-code-env.js";
 import type { Settings } from "../config/settings.js";
 import type { CopilotSession } from "../copilot/session.js";
 import { GatewayError } from "../errors.js";
@@ -23,11 +24,13 @@ export interface PageBackend {
   session(): CopilotSession | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: the grant and token types belong to the auth library.
   signIn: SignInCoordinator<any, any>;
-  /** Forget the stored GitHub token and drop the session. */
-  signOut(): Promise<void>;
+  /** Forget the stored GitHub token and drop the session; resolves with a note worth showing, if any. */
+  signOut(): Promise<string | undefined>;
   listModels(session: CopilotSession, signal?: AbortSignal): Promise<ModelView[]>;
   enableModel(session: CopilotSession, id: string, signal?: AbortSignal): Promise<void>;
   usage(session: CopilotSession, signal?: AbortSignal): Promise<UsageView>;
+  /** Claude Code's models from the catalogue, for the snippet; undefined when the catalogue is unavailable. */
+  claudeCodeModels(session: CopilotSession, signal?: AbortSignal): Promise<ClaudeCodeModels | undefined>;
   requestLog: RequestLogSource;
 }
 

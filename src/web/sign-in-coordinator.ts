@@ -26,9 +26,16 @@ export interface SignInCoordinatorOptions<Grant extends DeviceCodeGrant, Token>
   onFailure?: (error: unknown) => void;
 }
 
+/** Where the CLI's messages say "run `copilot-gateway login`", the page has its own retry button. */
+const PAGE_MESSAGES: Record<string, string> = {
+  expired_token: "The code expired before it was entered on GitHub. Try again for a new code.",
+  access_denied: "Sign-in was cancelled on GitHub (access denied). Try again when you are ready.",
+  incorrect_device_code: "GitHub no longer recognises this sign-in code. Try again for a new code.",
+};
+
 /** Stable code and one-line message for a failure the page shows. */
 export function describeSignInFailure(error: unknown): { code: string; message: string } {
-  if (isGatewayError(error)) return { code: error.code, message: error.message };
+  if (isGatewayError(error)) return { code: error.code, message: PAGE_MESSAGES[error.code] ?? error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: "unexpected", message: `Sign-in failed unexpectedly: ${message}` };
 }

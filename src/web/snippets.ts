@@ -1,3 +1,9 @@
+import {
+  type ClaudeCodeModels,
+  claudeCodeEnvironment,
+  formatEnvironment,
+  PLACEHOLDER_AUTH_TOKEN,
+} from "../anthropic/claude-code-env.js";
 import type { Snippet } from "./page-types.js";
 
 export interface SnippetOptions {
@@ -5,14 +11,25 @@ export interface SnippetOptions {
   origin: string;
   /** When the gateway requires an API key, snippets show a placeholder for it (never the key itself). */
   apiKeyRequired: boolean;
+  /** Claude Code's models picked from the live catalogue; without them only the URL and token are set. */
+  claudeCodeModels?: ClaudeCodeModels | undefined;
 }
+
+const KEY_PLACEHOLDER = "YOUR_GATEWAY_API_KEY";
 
 /** Copy-paste setups for the common clients, pointing at this gateway. */
 export function gatewaySnippets(options: SnippetOptions): Snippet[] {
   const origin = options.origin.replace(/\/+$/, "");
   const baseUrl = `${origin}/v1`;
   // The SDKs insist on some key; the gateway ignores it unless keys are configured.
-  const key = options.apiKeyRequired ? "YOUR_GATEWAY_API_KEY" : "unused";
+  const key = options.apiKeyRequired ? KEY_PLACEHOLDER : "unused";
+  const apiKey = options.apiKeyRequired ? KEY_PLACEHOLDER : undefined;
+  const claudeEnv: [string, string][] = options.claudeCodeModels
+    ? claudeCodeEnvironment({ baseUrl: origin, apiKey, models: options.claudeCodeModels })
+    : [
+        ["ANTHROPIC_BASE_URL", origin],
+        ["ANTHROPIC_AUTH_TOKEN", apiKey ?? PLACEHOLDER_AUTH_TOKEN],
+      ];
   return [
     { id: "base-url", title: "OpenAI base URL", language: "text", text: baseUrl },
     {
@@ -29,9 +46,9 @@ export function gatewaySnippets(options: SnippetOptions): Snippet[] {
     },
     {
       id: "claude-code",
-      title: "Claude Code",
+      title: "Claude Code (bash/zsh)",
       language: "shell",
-      text: `export ANTHROPIC_BASE_URL=${origin}\nexport ANTHROPIC_AUTH_TOKEN=${key}`,
+      text: formatEnvironment(claudeEnv, "bash").trimEnd(),
     },
   ];
 }

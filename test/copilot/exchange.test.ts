@@ -94,7 +94,12 @@ describe("exchangeCopilotToken", () => {
   it("403 with X-GitHub-SSO: shows the authorization URL", async () => {
     fake.state.exchange.failure = "sso_required";
     const error = await failure();
-    expect(error).toMatchObject({ code: "sso_required", url: SSO_URL, exitCode: EXIT_CODES.noCopilotAccess });
+    expect(error).toMatchObject({
+      code: "sso_required",
+      url: SSO_URL,
+      exitCode: EXIT_CODES.noCopilotAccess,
+      status: 403,
+    });
     expect(error.message).toContain(`open ${SSO_URL}`);
     expect(error.message).toMatch(
       /^the token from GH_TOKEN must be authorized for your organization's SAML SSO/,
@@ -151,7 +156,7 @@ describe("exchangeCopilotToken", () => {
   it("403 rate limit: says so and to wait", async () => {
     fake.state.exchange.failure = "rate_limited";
     const error = await failure();
-    expect(error).toMatchObject({ code: "github_rate_limited", exitCode: EXIT_CODES.upstream });
+    expect(error).toMatchObject({ code: "github_rate_limited", exitCode: EXIT_CODES.upstream, status: 429 });
     expect(error.message).toBe(
       "github.com rate-limited the token from GH_TOKEN (API rate limit exceeded for user ID 12345); wait a few minutes and retry.",
     );
@@ -160,7 +165,7 @@ describe("exchangeCopilotToken", () => {
   it("other statuses: names the status", async () => {
     fake.state.exchange.failure = "server_error";
     const error = await failure();
-    expect(error).toMatchObject({ code: "exchange_failed", exitCode: EXIT_CODES.upstream });
+    expect(error).toMatchObject({ code: "exchange_failed", exitCode: EXIT_CODES.upstream, status: 502 });
     expect(error.message).toBe(
       "The Copilot token exchange for the token from GH_TOKEN failed with HTTP 502: Server Error.",
     );

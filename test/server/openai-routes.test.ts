@@ -63,7 +63,7 @@ describe("GET /v1/models", () => {
     await client.models.list();
     await client.models.list();
     await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "a" }] });
-    expect(fake.requestsTo("/models")).toHaveLength(0);
+    expect(fake.requestsTo("/models").length).toBeLessThanOrEqual(1);
   });
 });
 
@@ -207,6 +207,42 @@ describe("POST /v1/chat/completions", () => {
   });
 });
 
+describe("a Responses-only model through chat completions", () => {
+  it("answers a non-streamed chat with gpt-5.1-codex via /responses", async () => {
+    const completion = await client.chat.completions.create({
+      model: "gpt-5.1-codex",
+      messages: [{ role: "user", content: "codex, hello" }],
+    });
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.choices[0]?.message.content).toBe("echo: codex, hello");
+    // (fake.reset() revokes the token, so the first attempt may be a 401 healed by a retry.)
+    expect(fake.requestsTo("/responses").at(-1)?.body).toMatchObject({ model: "gpt-5.1-codex" });
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(0);
+  });
+
+  it("streams a chat with gpt-5.1-codex as chat chunks", async () => {
+    const stream = await client.chat.completions.create({
+      model: "gpt-5.1-codex",
+      messages: [{ role: "user", content: "stream it" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let finish: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      expect(chunk.object).toBe("chat.completion.chunk");
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text.length).toBeGreaterThan(0);
+    expect(finish).toBe("stop");
+    expect(usage?.total_tokens).toBeGreaterThan(0);
+    expect(fake.requestsTo("/responses")[0]?.body).toMatchObject({ model: "gpt-5.1-codex", stream: true });
+  });
+});
+
 describe("errors in OpenAI's shape", () => {
   it("relays an upstream 429 with its status, code and Retry-After", async () => {
     fake.state.copilot.failures.push({
@@ -304,6 +340,7 @@ describe("POST /v1/embeddings and /v1/responses", () => {
     const error = await client.embeddings.create({ model: "gpt-4.1", input: "a" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as Error).message).toContain("not an embeddings model");
+    expect(fake.requestsTo("/embeddings")).toHaveLength(0);
   });
 
   it("answers a Responses request, not streamed", async () => {

@@ -57,10 +57,12 @@ async function harness(options: { apiKeys?: string[]; signedIn?: boolean } = {})
     signIn: new SignInCoordinator({ requestCode: notUsed, waitForToken: notUsed, complete: notUsed }),
     signOut: async () => {
       backend.current = undefined;
+      return undefined;
     },
     listModels: notUsed,
     enableModel: notUsed,
     usage: notUsed,
+    claudeCodeModels: async () => undefined,
     requestLog: log,
   };
   if (session) await session.tokens.get();
@@ -190,7 +192,7 @@ describe("page API origin checks", () => {
       "sec-fetch-site": "same-origin",
     });
     expect(ok.status).toBe(200);
-    expect(ok.json()).toEqual({ signedIn: false });
+    expect(ok.json()).toEqual({ signedIn: false, note: null });
     expect(h.backend.current).toBeUndefined();
   });
 
@@ -216,6 +218,9 @@ describe("page state", () => {
     const python = state.snippets.find((s) => s.id === "python")?.text;
     expect(python).toBe(
       `from openai import OpenAI\nclient = OpenAI(base_url="http://${h.host}/v1", api_key="YOUR_GATEWAY_API_KEY")`,
+    );
+    expect(state.snippets.find((s) => s.id === "claude-code")?.text).toBe(
+      `export ANTHROPIC_BASE_URL='http://${h.host}'\nexport ANTHROPIC_AUTH_TOKEN='YOUR_GATEWAY_API_KEY'`,
     );
     // the key itself is never echoed into a snippet
     expect(JSON.stringify(state)).not.toContain("sesame");

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { type AccountStatus, getAccountStatus } from "../../auth/account-status.js";
-import { pollDeviceFlow } from "../../auth/device-flow/poll-device-flow.js";
+import type { Dispatcher } from "undici";
+import type { AccountStatus } from "../../auth/account-status.js";
+import { completeSignIn } from "../../auth/complete-sign-in.js";
+import { type DeviceFlowToken, pollDeviceFlow } from "../../auth/device-flow/poll-device-flow.js";
 import { startDeviceFlow } from "../../auth/device-flow/start-device-flow.js";
-import type { GitHubToken } from "../../auth/github-token.js";
 import { chooseImport, findImportableTokens } from "../../auth/import-sources.js";
 import { GITHUB_TOKEN_ENV_VARS } from "../../auth/resolve-github-token.js";
-import { readStoredGitHubToken, saveGitHubToken, storedTokenPath } from "../../auth/token-store.js";
+import { readStoredGitHubToken, storedTokenPath } from "../../auth/token-store.js";
 import type { Settings } from "../../config/settings.js";
 import { EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
@@ -58,9 +59,9 @@ async function deviceFlowToken(
   ctx: CliContext,
   settings: Settings,
   opts: LoginOptions,
-  dispatcher: ReturnType<typeof createDispatcher>,
+  dispatcher: Dispatcher,
   signal: AbortSignal,
-): Promise<{ token: GitHubToken; expiresIn: number | undefined; refreshToken: string | undefined }> {
+): Promise<DeviceFlowToken> {
   const { webUrl } = settings.endpoints;
   const clientId = settings.clientId;
   const code = await startDeviceFlow({ webUrl, clientId, dispatcher, signal });
@@ -72,7 +73,7 @@ async function deviceFlowToken(
   ctx.stderr.write(
     `Waiting for approval (the code expires in ${Math.round(code.expiresIn / 60)} min; Ctrl-C to cancel)…\n`,
   );
-  const granted = await pollDeviceFlow({
+  return await pollDeviceFlow({
     webUrl,
     clientId,
     code,
@@ -80,11 +81,6 @@ async function deviceFlowToken(
     signal,
     onSlowDown: (seconds) => ctx.stderr.write(`GitHub asked to poll more slowly: every ${seconds} s now.\n`),
   });
-  return {
-    token: { value: granted.accessToken, origin: "device-flow", label: "the new device-flow login" },
-    expiresIn: granted.expiresIn,
-    refreshToken: granted.refreshToken,
-  };
 }
 
 /**
@@ -137,18 +133,15 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
   process.once("SIGINT", onSigint);
   try {
     if (chosen) {
-      // Check an imported token before keeping it: a stale one would only fail later, further from the cause.
-      const token: GitHubToken = { value: chosen.token, origin: "import", label: chosen.label };
-      const status = await getAccountStatus({
+      const { path, status } = await completeSignIn({
         settings,
-        githubToken: token,
         dispatcher,
         signal: abort.signal,
-      });
-      const path = saveGitHubToken(location, {
-        token: token.value,
-        login: status.login,
+        token: chosen.token,
         source: `import:${chosen.path}`,
+        label: chosen.label,
+        verifyBeforeSaving: true,
+        warn,
       });
       ctx.stderr.write(
         `Imported the token from ${chosen.label} into ${path}.\n${describeSignedIn(status)}\n`,
@@ -156,21 +149,16 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
       reportSso(ctx, status);
     } else {
       const granted = await deviceFlowToken(ctx, settings, opts, dispatcher, abort.signal);
-      const expiresAt =
-        granted.expiresIn === undefined
-          ? undefined
-          : new Date(Date.now() + granted.expiresIn * 1000).toISOString();
-      // Keep the token first, so a failure of the checks below never costs the user a second sign-in.
-      const record = { token: granted.token.value, expiresAt, refreshToken: granted.refreshToken };
-      const path = saveGitHubToken(location, record);
-      ctx.stderr.write(`Stored the GitHub token in ${path}.\n`);
-      const status = await getAccountStatus({
+      const { status } = await completeSignIn({
         settings,
-        githubToken: { ...granted.token, label: `the stored login (${path})`, origin: "stored" },
         dispatcher,
         signal: abort.signal,
+        token: granted.accessToken,
+        expiresIn: granted.expiresIn,
+        refreshToken: granted.refreshToken,
+        onSaved: (path) => ctx.stderr.write(`Stored the GitHub token in ${path}.\n`),
+        warn,
       });
-      saveGitHubToken(location, { ...record, login: status.login });
       ctx.stderr.write(`${describeSignedIn(status)}\n`);
       reportSso(ctx, status);
     }

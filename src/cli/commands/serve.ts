@@ -1,11 +1,17 @@
 import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
 import { createCopilotSession } from "../../copilot/session.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
+import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
+import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
+import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import type { CliContext } from "../context.js";
+
+/** Upstream sockets to Copilot: HTTP/1.1 needs one per concurrent stream, and a gateway may hold many. */
+const UPSTREAM_CONNECTIONS = 2048;
 
 export interface ServeOptions {
   port?: string;
@@ -35,13 +41,16 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     ctx.env,
   );
   assertSafeBinding(options);
-  const say = (line: string) => ctx.stderr.write(`${redactSecrets(line)}\n`);
+  // One batched writer for every line, so they keep their order; request lines come already redacted.
+  const log = createLogWriter(ctx.stderr);
+  const say = (line: string) => log.write(redactSecrets(line));
   const settings = ctx.settings();
 
   let session: ReturnType<typeof createCopilotSession> | undefined;
   try {
     session = createCopilotSession({
       settings,
+      dispatcher: createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS }),
       githubToken: resolveGitHubToken(settings, ctx.env),
       onRefreshError: (error, attempt, nextMs) =>
         say(
@@ -52,8 +61,8 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     if (!(error instanceof NotSignedInError)) throw error;
   }
 
-  const runtime = createGatewayRuntime({ session, writeLog: say });
-  const server = await createGatewayServer(runtime, options);
+  const runtime = createGatewayRuntime({ session, writeLog: log.write });
+  const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
     url = await server.listen();
@@ -86,6 +95,7 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     process.off("SIGTERM", forceOnSecondSignal);
   }
   say("Stopped.");
+  log.flush();
 }
 
 function waitForShutdownSignal(onSignal: () => void): Promise<void> {

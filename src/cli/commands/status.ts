@@ -1,6 +1,5 @@
-import { type AccountStatus, getAccountStatus } from "../../auth/account-status.js";
+import type { AccountStatus } from "../../auth/account-status.js";
 import { resolveGitHubToken } from "../../auth/resolve-github-token.js";
-import { createDispatcher } from "../../http/dispatcher.js";
 import type { CliContext } from "../context.js";
 
 export interface StatusOptions {
@@ -33,6 +32,11 @@ export async function status(ctx: CliContext, opts: StatusOptions = {}): Promise
   const githubToken = resolveGitHubToken(settings, ctx.env, {
     warn: (message) => ctx.stderr.write(`warning: ${message}\n`),
   });
+  // Loaded only once there is a token, so "not signed in" fails without paying for the HTTP stack.
+  const [{ getAccountStatus }, { createDispatcher }] = await Promise.all([
+    import("../../auth/account-status.js"),
+    import("../../http/dispatcher.js"),
+  ]);
   const dispatcher = createDispatcher({ caFile: settings.caFile, env: ctx.env });
   try {
     const result = await getAccountStatus({ settings, githubToken, dispatcher });

@@ -13,19 +13,3 @@ export const chatRequestSchema = z.looseObject({
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
-
-/** `user` only for a fresh user turn; tool results and follow-ups are `agent` (spec §4, billing). */
-export function chatInitiator(messages: readonly { role: string }[]): "user" | "agent" {
-  return messages[messages.length - 1]?.role === "user" ? "user" : "agent";
-}
-
-/** Copilot needs `Copilot-Vision-Request` whenever an image is in the conversation. */
-export function chatHasImage(messages: readonly Record<string, unknown>[]): boolean {
-  for (const message of messages) {
-    const content = message.content;
-    if (!Array.isArray(content)) continue;
-    for (const part of content)
-      if (part && typeof part === "object" && (part as { type?: unknown }).type === "image_url") return true;
-  }
-  return false;
-}

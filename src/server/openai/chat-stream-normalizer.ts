@@ -36,6 +36,23 @@ const USAGE_OBJECT = /"usage":\s*\{/;
 const NONZERO_CHOICE_INDEX = /"index":\s*[1-9]/;
 
 /**
+ * Byte markers of anything the normaliser may have to act on. An upstream chunk that holds whole events and none
+ * of these is written to the client as the very same Buffer: no decoding, no parsing, no copy.
+ */
+const SLOW_PATH_MARKERS = [
+  '"choices":[]',
+  '"usage":{',
+  '"tool_calls"',
+  "[DONE]",
+  "\r",
+  '"choices": ',
+  '"usage": ',
+].map((marker) => Buffer.from(marker));
+const INDEX_MARKER = Buffer.from('"index":');
+const NEWLINE = 0x0a;
+const DIGIT_ZERO = 0x30;
+
+/**
  * Turns Copilot's chat stream into what OpenAI clients expect, chunk by chunk:
  * - drops the empty-choices prompt-filter chunk (and any other chunk with no choices and no usage);
  * - keeps the usage-only chunk only when the client asked for usage;
@@ -55,6 +72,8 @@ export class ChatStreamNormalizer {
   readonly #nextToolIndex = new Map<number, number>();
   #out = "";
   #done = false;
+  /** The parser holds part of an event (the last chunk did not end on a blank line). */
+  #midEvent = false;
   readonly usage: StreamUsage = { inputTokens: undefined, outputTokens: undefined };
 
   constructor(options: ChatStreamOptions) {
@@ -62,12 +81,29 @@ export class ChatStreamNormalizer {
     this.#parser = createParser({ onEvent: (event) => this.#onData(event.data) });
   }
 
-  /** Feed upstream bytes; returns the text to write to the client now (possibly empty). */
-  push(chunk: Uint8Array): string {
+  /** Feed upstream bytes; returns what to write to the client now (possibly empty). */
+  push(chunk: Buffer): string | Buffer {
+    if (this.#passesUnchanged(chunk)) return chunk;
     this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    this.#midEvent = !(chunk.at(-1) === NEWLINE && chunk.at(-2) === NEWLINE);
     const out = this.#out;
     this.#out = "";
     return out;
+  }
+
+  /** Whole events only, none of them needing a change: the common case of a content delta. */
+  #passesUnchanged(chunk: Buffer): boolean {
+    if (this.#midEvent || this.#done || chunk.length < 2) return false;
+    if (chunk[chunk.length - 1] !== NEWLINE || chunk[chunk.length - 2] !== NEWLINE) return false;
+    for (const marker of SLOW_PATH_MARKERS) if (chunk.includes(marker)) return false;
+    if (!this.#options.multipleChoices) {
+      // A choice (or tool call) index other than 0 may need folding or remapping.
+      for (let at = chunk.indexOf(INDEX_MARKER); at >= 0; at = chunk.indexOf(INDEX_MARKER, at + 1)) {
+        const digit = chunk[at + INDEX_MARKER.length];
+        if (digit !== DIGIT_ZERO) return false;
+      }
+    }
+    return true;
   }
 
   /** Upstream ended: flush what is left and make sure the client sees `[DONE]`. */

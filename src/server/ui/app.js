@@ -4,6 +4,7 @@
 const KEY_STORAGE = "copilot-gateway.apiKey";
 const LOG_LIMIT = 200;
 const SIGN_IN_POLL_MS = 1000;
+const WIDE_SNIPPETS = new Set(["base-url", "claude-code"]);
 
 const $ = (id) => document.getElementById(id);
 
@@ -284,9 +285,10 @@ async function cancelSignIn(page) {
 async function signOut(page, button) {
   button.disabled = true;
   try {
-    await api(page, "/api/page/logout", { method: "POST", body: {} });
+    const answer = await api(page, "/api/page/logout", { method: "POST", body: {} });
     stopEvents(page);
     await loadState(page);
+    if (answer.note) pageError(answer.note);
     $("sign-in-start").focus();
   } catch (error) {
     pageError(error.message);
@@ -426,7 +428,8 @@ function renderSnippets(snippets) {
     const pre = el("pre", {}, el("code", {}, s.text));
     return el(
       "div",
-      { class: "snippet" },
+      // Short one-liners and the long environment block get a full row; the two SDK snippets share one.
+      { class: WIDE_SNIPPETS.has(s.id) ? "snippet wide" : "snippet" },
       el(
         "div",
         { class: "snippet-head" },

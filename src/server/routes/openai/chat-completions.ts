@@ -1,38 +1,45 @@
-import type { FastifyInstance } from "fastify";
-import { sendToCopilot } from "../../../copilot/transport.js";
+import { once } from "node:events";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ChatCompletionChunk } from "../../../copilot/chat-types.js";
+import type { ChatInput, CopilotClient } from "../../../copilot/client.js";
+import type { EventStream } from "../../../copilot/event-stream.js";
+import type { CopilotModel } from "../../../copilot/models.js";
+import { chatInitiator, hasImageInput } from "../../../copilot/request-hints.js";
+import { chatRouteFor } from "../../../copilot/routing.js";
+import { describeError } from "../../../errors.js";
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
-import { invalidRequest } from "../../errors/gateway-errors.js";
-import { clientAbortSignal, pipeEventStream, readBody } from "../../http/relay.js";
-import { supportsEndpoint } from "../../model-catalogue.js";
-import { chatHasImage, chatInitiator, chatRequestSchema } from "../../openai/chat-request.js";
+import { clientAbortSignal, pipeEventStream, readBody, SSE_HEADERS } from "../../http/relay.js";
+import { type ChatRequest, chatRequestSchema } from "../../openai/chat-request.js";
 import { normalizeCompletion } from "../../openai/chat-response.js";
 import { ChatStreamNormalizer } from "../../openai/chat-stream-normalizer.js";
-import { lookupModel, openaiErrorEvent, parseBody, requireSession } from "./shared.js";
+import type { RequestFacts } from "../../request-context.js";
+import { openaiErrorEvent, parseBody, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
 
-/** `POST /chat/completions`: the client's bytes go to Copilot as they came; the answer is normalised on the way back. */
+/**
+ * `POST /chat/completions`. The hot path sends the client's bytes to Copilot's chat endpoint and normalises the
+ * answer on the way back; models that only speak `/responses` (the Codex family) go through the client's
+ * chat↔Responses translation instead.
+ */
 export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/chat/completions", async (request, reply) => {
-    const session = requireSession(ctx, request);
+    const client = requireClient(ctx, request);
     const body = parseBody(chatRequestSchema, request.body);
     const facts = request.facts;
     facts.model = body.model;
     facts.stream = body.stream === true;
-    const model = await lookupModel(ctx, body.model);
-    if (model && !supportsEndpoint(model, "/chat/completions")) {
-      throw invalidRequest(
-        `The model "${body.model}" is not served at /chat/completions by Copilot (it supports ${model.supported_endpoints?.join(", ") || "no listed endpoint"}); use /v1/responses for it.`,
-        "unsupported_api_for_model",
-      );
-    }
     const signal = clientAbortSignal(reply);
-    const upstream = await sendToCopilot(session, {
+    const model = await resolveRequestModel(client, body.model, "chat", signal);
+    if (model && chatRouteFor(model) === "/responses")
+      return translatedChat(client, model, body, reply, facts, signal);
+
+    const upstream = await client.send({
       method: "POST",
       path: "/chat/completions",
-      body: facts.rawBody,
+      body: upstreamBody(facts.rawBody, body, model?.id),
       signal,
       initiator: chatInitiator(body.messages),
-      vision: chatHasImage(body.messages),
+      vision: hasImageInput(body.messages),
     });
     facts.upstreamRequestId = headerValue(upstream.headers, "x-request-id");
     const multipleChoices = (body.n ?? 1) > 1;
@@ -63,4 +70,52 @@ export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext):
     facts.outputTokens = completion.outputTokens;
     return reply.type(contentType || "application/json").send(completion.body);
   });
+}
+
+/** A Responses-only model asked through chat: the client translates the request and the answer, streamed too. */
+async function translatedChat(
+  client: CopilotClient,
+  model: CopilotModel,
+  body: ChatRequest,
+  reply: FastifyReply,
+  facts: RequestFacts,
+  signal: AbortSignal,
+): Promise<FastifyReply> {
+  const input = { ...body, model: model.id } as unknown as ChatInput;
+  if (!body.stream) {
+    const completion = await client.chat({ ...input, stream: false }, { signal });
+    facts.inputTokens = completion.usage?.prompt_tokens;
+    facts.outputTokens = completion.usage?.completion_tokens;
+    return reply.send(completion);
+  }
+  const stream = await client.chat({ ...input, stream: true }, { signal });
+  await writeChunkStream(reply, stream, body.stream_options?.include_usage === true, facts, signal);
+  return reply;
+}
+
+/** Serialise translated chunks as chat SSE, with the same usage rule and backpressure as the pass-through. */
+async function writeChunkStream(
+  reply: FastifyReply,
+  stream: EventStream<ChatCompletionChunk>,
+  includeUsage: boolean,
+  facts: RequestFacts,
+  signal: AbortSignal,
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, SSE_HEADERS);
+  try {
+    for await (const chunk of stream) {
+      if (chunk.usage) {
+        facts.inputTokens = chunk.usage.prompt_tokens;
+        facts.outputTokens = chunk.usage.completion_tokens;
+      }
+      if (chunk.choices.length === 0 && !(includeUsage && chunk.usage)) continue;
+      if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await once(res, "drain", { signal });
+    }
+    res.end("data: [DONE]\n\n");
+  } catch (error) {
+    if (signal.aborted || res.destroyed) return;
+    res.end(openaiErrorEvent(describeError(error)));
+  }
 }

@@ -1,17 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import { sendToCopilot } from "../../../copilot/transport.js";
+import { modelSupportsEndpoint } from "../../../copilot/models.js";
+import { hasImageInput, responsesInitiator } from "../../../copilot/request-hints.js";
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest } from "../../errors/gateway-errors.js";
 import { clientAbortSignal, passThrough, pipeEventStream, readBody } from "../../http/relay.js";
-import { supportsEndpoint } from "../../model-catalogue.js";
-import {
-  responsesHasImage,
-  responsesInitiator,
-  responsesRequestSchema,
-  responsesUsage,
-} from "../../openai/responses-request.js";
-import { lookupModel, parseBody, requireSession } from "./shared.js";
+import { responsesRequestSchema, responsesUsage } from "../../openai/responses-request.js";
+import { parseBody, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
 
 /** `event: error` as the Responses API streams it (OpenAI SDKs raise it). */
 function responsesErrorEvent(message: string): string {
@@ -21,26 +16,26 @@ function responsesErrorEvent(message: string): string {
 /** `POST /responses`: forwarded to Copilot's Responses endpoint for every model that lists it. */
 export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/responses", async (request, reply) => {
-    const session = requireSession(ctx, request);
+    const client = requireClient(ctx, request);
     const body = parseBody(responsesRequestSchema, request.body);
     const facts = request.facts;
     facts.model = body.model;
     facts.stream = body.stream === true;
-    const model = await lookupModel(ctx, body.model);
-    if (model && !supportsEndpoint(model, "/responses")) {
+    const signal = clientAbortSignal(reply);
+    const model = await resolveRequestModel(client, body.model, "chat", signal);
+    if (model && !modelSupportsEndpoint(model, "/responses")) {
       throw invalidRequest(
-        `The model "${body.model}" is not served at /responses by Copilot (it supports ${model.supported_endpoints?.join(", ") || "/chat/completions"}); use /v1/chat/completions for it.`,
+        `The model "${model.id}" is not served at /responses by Copilot (it offers ${model.supported_endpoints?.join(", ") || "/chat/completions"}); use /v1/chat/completions for it.`,
         "unsupported_api_for_model",
       );
     }
-    const signal = clientAbortSignal(reply);
-    const upstream = await sendToCopilot(session, {
+    const upstream = await client.send({
       method: "POST",
       path: "/responses",
-      body: facts.rawBody,
+      body: upstreamBody(facts.rawBody, body, model?.id),
       signal,
       initiator: responsesInitiator(body.input),
-      vision: responsesHasImage(body.input),
+      vision: Array.isArray(body.input) && hasImageInput(body.input),
     });
     facts.upstreamRequestId = headerValue(upstream.headers, "x-request-id");
     const contentType = headerValue(upstream.headers, "content-type") ?? "";

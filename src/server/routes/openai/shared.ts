@@ -1,15 +1,33 @@
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
+import type { CopilotClient } from "../../../copilot/client.js";
+import {
+  ModelCapabilityError,
+  ModelNotEnabledError,
+  UnknownModelError,
+} from "../../../copilot/model-errors.js";
+import type { CopilotModel } from "../../../copilot/models.js";
+import type { ModelPurpose } from "../../../copilot/resolve-model.js";
 import type { CopilotSession } from "../../../copilot/session.js";
+import { AbortedError } from "../../../errors.js";
 import type { GatewayContext } from "../../create-server.js";
-import { invalidRequest, modelNotFound, notSignedIn } from "../../errors/gateway-errors.js";
-import type { CatalogueModel } from "../../model-catalogue.js";
+import { invalidRequest, notSignedIn } from "../../errors/gateway-errors.js";
 
 /** The signed-in session, or the "not signed in" error pointing at `login` and the page. */
 export function requireSession(ctx: GatewayContext, request: FastifyRequest): CopilotSession {
   const session = ctx.runtime.session();
   if (!session) throw notSignedIn(`http://${request.headers.host ?? "127.0.0.1:4141"}/`);
   return session;
+}
+
+/**
+ * The signed-in session's client (one per session, held by the runtime, so its model catalogue cache is shared by
+ * every route), or the "not signed in" error.
+ */
+export function requireClient(ctx: GatewayContext, request: FastifyRequest): CopilotClient {
+  const client = ctx.runtime.client();
+  if (!client) throw notSignedIn(`http://${request.headers.host ?? "127.0.0.1:4141"}/`);
+  return client;
 }
 
 /** Validate a body against its schema; the 400 names the first offending field. */
@@ -22,45 +40,41 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
 }
 
 /**
- * The catalogue entry for a requested model. Unknown ids get a 404 naming them (with close matches) before any
- * upstream call; when the catalogue cannot be fetched the request goes ahead and Copilot decides.
+ * The catalogue entry for a requested model, from the client's cached catalogue. An unknown, disabled or unfit
+ * model is refused before any upstream call (404/403/400 naming it). When the catalogue itself cannot be fetched,
+ * the request goes ahead and Copilot decides.
  */
-export async function lookupModel(ctx: GatewayContext, id: string): Promise<CatalogueModel | undefined> {
-  const catalogue = ctx.runtime.catalogue();
-  if (!catalogue) return undefined;
-  let models: Awaited<ReturnType<typeof catalogue.get>>;
+export async function resolveRequestModel(
+  client: CopilotClient,
+  id: string,
+  purpose: ModelPurpose,
+  signal?: AbortSignal,
+): Promise<CopilotModel | undefined> {
   try {
-    models = await catalogue.get();
-  } catch {
+    return await client.model(id, purpose, signal);
+  } catch (error) {
+    if (
+      error instanceof UnknownModelError ||
+      error instanceof ModelNotEnabledError ||
+      error instanceof ModelCapabilityError ||
+      error instanceof AbortedError
+    )
+      throw error;
     return undefined;
   }
-  const model = models.byId.get(id);
-  if (!model) throw modelNotFound(id, closeMatches(id, [...models.byId.keys()]));
-  return model;
 }
 
-/** Up to three ids that share the most with the requested one (prefix, then edit distance). */
-export function closeMatches(id: string, ids: string[]): string[] {
-  const wanted = id.toLowerCase();
-  return ids
-    .map((candidate) => ({ candidate, score: distance(wanted, candidate.toLowerCase()) }))
-    .filter(({ score, candidate }) => score <= Math.max(3, Math.floor(candidate.length / 3)))
-    .sort((a, b) => a.score - b.score)
-    .slice(0, 3)
-    .map(({ candidate }) => candidate);
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
+/**
+ * The body to send upstream: the client's own bytes, unless model resolution corrected the id (`gpt-4-1` →
+ * `gpt-4.1`), which is the only case that pays for a re-serialisation.
+ */
+export function upstreamBody(
+  raw: Buffer | undefined,
+  body: { model: string },
+  resolvedId: string | undefined,
+) {
+  if (resolvedId === undefined || resolvedId === body.model) return raw;
+  return JSON.stringify({ ...body, model: resolvedId });
 }
 
 /** An SSE `data:` event carrying an OpenAI-shaped error (OpenAI SDKs raise it as an APIError). */

@@ -65,15 +65,22 @@ export async function pageApiRoutes(app: FastifyInstance, opts: { backend: PageB
     reply.code(404).send({ error: { code: "not_found", message: `No page API ${req.method} ${req.url}.` } }),
   );
 
-  app.get("/state", async (req): Promise<PageStateView> => {
+  app.get("/state", async (req, reply): Promise<PageStateView> => {
     const session = backend.session();
+    const claudeCodeModels = session
+      ? await backend.claudeCodeModels(session, requestSignal(req, reply))
+      : undefined;
     return {
       signedIn: session !== undefined,
       host: backend.settings.endpoints.host,
       account: session ? { tokenSource: session.githubToken.label } : null,
       copilotToken: session ? toCopilotTokenView(session.tokens.state()) : null,
       signIn: backend.signIn.state(),
-      snippets: gatewaySnippets({ origin: requestOrigin(req), apiKeyRequired: backend.apiKeys.length > 0 }),
+      snippets: gatewaySnippets({
+        origin: requestOrigin(req),
+        apiKeyRequired: backend.apiKeys.length > 0,
+        claudeCodeModels,
+      }),
     };
   });
 
@@ -92,8 +99,8 @@ export async function pageApiRoutes(app: FastifyInstance, opts: { backend: PageB
 
   app.post("/logout", async () => {
     backend.signIn.reset();
-    await backend.signOut();
-    return { signedIn: false };
+    const note = await backend.signOut();
+    return { signedIn: false, note: note ?? null };
   });
 
   app.get("/usage", async (req, reply) => backend.usage(requireSession(backend), requestSignal(req, reply)));

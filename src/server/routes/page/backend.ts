@@ -1,0 +1,167 @@
+import type { Dispatcher } from "undici";
+import { chooseClaudeCodeModels } from "../../../anthropic/claude-code-env.js";
+import { type DeviceFlowToken, pollDeviceFlow } from "../../../auth/device-flow/poll-device-flow.js";
+import { type DeviceCode, startDeviceFlow } from "../../../auth/device-flow/start-device-flow.js";
+import { fetchGitHubUser } from "../../../auth/github-user.js";
+import { GITHUB_TOKEN_ENV_VARS } from "../../../auth/resolve-github-token.js";
+import { deleteStoredGitHubToken, saveGitHubToken, storedTokenPath } from "../../../auth/token-store.js";
+import type { Settings } from "../../../config/settings.js";
+import { type CopilotClient, createCopilotClient } from "../../../copilot/client.js";
+import { type CopilotSession, createCopilotSession } from "../../../copilot/session.js";
+import { quotaResetDate } from "../../../copilot/usage.js";
+import { describeError } from "../../../errors.js";
+import { createDispatcher } from "../../../http/dispatcher.js";
+import type { PageBackend } from "../../../web/page-backend.js";
+import type { RequestLogView } from "../../../web/page-types.js";
+import { SignInCoordinator } from "../../../web/sign-in-coordinator.js";
+import { toModelView, toUsageView } from "../../../web/views.js";
+import type { RequestLogEntry } from "../../request-log.js";
+import type { GatewayRuntime } from "../../runtime.js";
+
+export interface GatewayPageBackendOptions {
+  runtime: GatewayRuntime;
+  settings: Settings;
+  apiKeys: readonly string[];
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+export function toRequestLogView(entry: RequestLogEntry): RequestLogView {
+  return {
+    id: String(entry.id),
+    time: new Date(entry.time).toISOString(),
+    method: entry.method,
+    route: entry.path,
+    model: entry.model ?? null,
+    status: entry.status,
+    latencyMs: Math.round(entry.durationMs),
+    inputTokens: entry.inputTokens ?? null,
+    outputTokens: entry.outputTokens ?? null,
+    error: entry.error ?? null,
+  };
+}
+
+/**
+ * The page's view of a running gateway: sign-in runs the device flow with the auth library, checks the token
+ * against Copilot, stores it and hands the new session to the runtime, so the API routes work at once.
+ */
+export function createGatewayPageBackend(options: GatewayPageBackendOptions): PageBackend & {
+  close(): Promise<void>;
+} {
+  const { runtime, settings } = options;
+  const env = options.env ?? process.env;
+  const location = { homeDir: settings.homeDir, host: settings.endpoints.host };
+  const clients = new WeakMap<CopilotSession, CopilotClient>();
+  let signInDispatcher: Dispatcher | undefined;
+  const dispatcher = () => {
+    signInDispatcher ??= createDispatcher({ caFile: settings.caFile, env });
+    return signInDispatcher;
+  };
+  const clientFor = (session: CopilotSession) => {
+    let client = clients.get(session);
+    if (!client) {
+      client = createCopilotClient(session);
+      clients.set(session, client);
+    }
+    return client;
+  };
+  const flow = { webUrl: settings.endpoints.webUrl, clientId: settings.clientId };
+
+  const signIn = new SignInCoordinator<DeviceCode, DeviceFlowToken>({
+    requestCode: (signal) => startDeviceFlow({ ...flow, dispatcher: dispatcher(), signal }),
+    waitForToken: (code, signal) => pollDeviceFlow({ ...flow, code, dispatcher: dispatcher(), signal }),
+    complete: async (granted, signal) => {
+      const path = storedTokenPath(settings.homeDir, settings.endpoints.host);
+      const githubToken = {
+        value: granted.accessToken,
+        origin: "stored" as const,
+        label: `the stored login (${path})`,
+      };
+      const session = createCopilotSession({
+        settings,
+        githubToken,
+        onRefreshError: (error, attempt, nextMs) =>
+          runtime.writeLog(
+            `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
+          ),
+      });
+      try {
+        // Check the token before keeping it: on the page the user is right there to retry, and a token that
+        // cannot reach Copilot (no seat, SSO) must not be left behind as "signed in".
+        const [user] = await Promise.all([
+          fetchGitHubUser({
+            endpoints: settings.endpoints,
+            identity: settings.identity,
+            githubToken,
+            dispatcher: session.dispatcher,
+            signal,
+          }),
+          session.tokens.get(signal),
+        ]);
+        saveGitHubToken(location, {
+          token: granted.accessToken,
+          login: user.login,
+          source: "device-flow:web",
+          expiresAt:
+            granted.expiresIn === undefined
+              ? undefined
+              : new Date(Date.now() + granted.expiresIn * 1000).toISOString(),
+          refreshToken: granted.refreshToken,
+        });
+      } catch (error) {
+        await session.dispatcher.close().catch(() => undefined);
+        throw error;
+      }
+      runtime.writeLog(`Signed in from the web page; GitHub token stored in ${path}.`);
+      runtime.setSession(session);
+    },
+    onFailure: (error) => runtime.writeLog(`Web sign-in failed: ${describeError(error)}`),
+  });
+
+  return {
+    settings,
+    apiKeys: options.apiKeys,
+    session: () => runtime.session(),
+    signIn,
+    async signOut() {
+      const session = runtime.session();
+      deleteStoredGitHubToken(location);
+      const stillSet = GITHUB_TOKEN_ENV_VARS.filter((name) => env[name]?.trim());
+      runtime.setSession(undefined);
+      if (session) {
+        runtime.writeLog("Signed out from the web page; the stored GitHub token was removed.");
+        // In-flight answers on the old session may still finish; close() waits for them.
+        void session.dispatcher.close().catch(() => undefined);
+      }
+      return stillSet.length > 0
+        ? `${stillSet.join(", ")} is set in the gateway's environment and will be used again when it restarts.`
+        : undefined;
+    },
+    async listModels(session, signal) {
+      return (await clientFor(session).models({ signal })).map(toModelView);
+    },
+    async enableModel(session, id, signal) {
+      await clientFor(session).enableModel(id, { signal });
+      // The gateway's own catalogue must see the new policy too, or it would keep refusing the model.
+      await runtime.catalogue()?.get(true);
+    },
+    async claudeCodeModels(session, signal) {
+      try {
+        return chooseClaudeCodeModels(await clientFor(session).models({ signal }));
+      } catch {
+        return undefined; // the snippet then sets only the URL and token; the models table shows the error
+      }
+    },
+    async usage(session, signal) {
+      const usage = await clientFor(session).usage({ signal });
+      return { ...toUsageView(usage), resetDate: quotaResetDate(usage) ?? null };
+    },
+    requestLog: {
+      recent: () => runtime.log.recent().map(toRequestLogView),
+      subscribe: (listener) => runtime.log.subscribe((entry) => listener(toRequestLogView(entry))),
+    },
+    async close() {
+      await signIn.close();
+      await signInDispatcher?.close().catch(() => undefined);
+    },
+  };
+}
