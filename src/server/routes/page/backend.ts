@@ -142,7 +142,7 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
     async enableModel(session, id, signal) {
       await clientFor(session).enableModel(id, { signal });
       // The gateway's own catalogue must see the new policy too, or it would keep refusing the model.
-      await runtime.catalogue()?.get(true);
+      await runtime.client()?.models({ refresh: true, signal });
     },
     async claudeCodeModels(session, signal) {
       try {
