@@ -63,6 +63,27 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Math.max(0, date - now);
 }
 
+/** How long a 429/503 asks us to wait: `Retry-After`, else Copilot's `x-ratelimit-user-retry-after` (spec §8). */
+export function retryAfterFromHeaders(
+  headers: HttpResponse["headers"],
+  now = Date.now(),
+): number | undefined {
+  return (
+    parseRetryAfter(headerValue(headers, "retry-after"), now) ??
+    parseRetryAfter(headerValue(headers, "x-ratelimit-user-retry-after"), now)
+  );
+}
+
+/** A wait in words: "45 s", "12 min", "1 h 45 min". */
+export function formatWait(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  const rest = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ""}`;
+}
+
 /** Copilot bodies are `{error:{message,code}}`, sometimes JSON sent as text/plain, sometimes plain text: sniff. */
 export function parseUpstreamErrorBody(text: string): { message: string; code: string | undefined } {
   const trimmed = text.trim();
@@ -107,8 +128,9 @@ function explain(
   message: string,
   retryAfterMs: number | undefined,
   resetDate: string | undefined,
+  limit: string | undefined,
 ): string {
-  const retry = retryAfterMs !== undefined ? ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.` : "";
+  const retry = retryAfterMs !== undefined ? ` Retry after ${formatWait(retryAfterMs)}.` : "";
   if (/Editor-Version/i.test(message))
     return `Copilot rejected the editor version (${message}); set COPILOT_GATEWAY_EDITOR_VERSION to a current vscode/x.y.z.`;
   switch (status) {
@@ -121,7 +143,7 @@ function explain(
     case 422:
       return `Copilot's content filter blocked this request (${message}); rephrase the prompt.`;
     case 429:
-      return `Copilot rate-limited this request (${code}: ${message}).${retry || " Wait a moment and retry."}`;
+      return `Copilot rate-limited this request (${code}: ${message}${limit ? `; limit ${limit}` : ""}).${retry || " Wait a moment and retry."}`;
     case 466:
       return `Copilot no longer supports this client version (${message}); update copilot-gateway or set COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION.`;
     default:
@@ -150,7 +172,9 @@ export function copilotErrorFromParts(
   headers: HttpResponse["headers"],
 ): CopilotApiError {
   const { message, code: upstreamCode } = parseUpstreamErrorBody(text);
-  const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
+  const retryAfterMs = retryAfterFromHeaders(headers);
+  // `x-ratelimit-exceeded` names the limit hit, e.g. `global-chat:global-usage-5-hour-key:userID:…`; keep its name.
+  const limit = headerValue(headers, "x-ratelimit-exceeded")?.split(":userID")[0];
   const code = codeForStatus(status, upstreamCode);
   // A 402's Retry-After (a date or seconds) says when the quota comes back.
   const resetDate =
@@ -159,7 +183,7 @@ export function copilotErrorFromParts(
       : undefined;
   return new CopilotApiError({
     code,
-    message: explain(status, code, message, retryAfterMs, resetDate),
+    message: explain(status, code, message, retryAfterMs, resetDate, limit),
     status,
     upstreamCode,
     upstreamMessage: message,

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Dispatcher } from "undici";
 import type { EditorIdentity } from "../config/editor-headers.js";
 import { AbortedError, ConnectionError } from "../errors.js";
-import { type HttpResponse, headerValue, sendHttp } from "../http/request.js";
-import { copilotErrorFromResponse, parseRetryAfter } from "./api-error.js";
+import { type HttpResponse, sendHttp } from "../http/request.js";
+import { copilotErrorFromResponse, retryAfterFromHeaders } from "./api-error.js";
 import type { CopilotTokenManager } from "./token-manager.js";
 
 export interface RetryPolicy {
@@ -145,7 +145,7 @@ export async function sendToCopilot(
     if (attempt < ctx.retry.maxRetries) {
       let wait: number | undefined;
       if (RETRY_AFTER_STATUSES.has(status)) {
-        const retryAfter = parseRetryAfter(headerValue(response.headers, "retry-after"));
+        const retryAfter = retryAfterFromHeaders(response.headers);
         if (retryAfter === undefined) wait = backoffMs(ctx.retry, attempt);
         else if (retryAfter <= ctx.retry.maxRetryAfterMs) wait = retryAfter;
       } else if (BACKOFF_STATUSES.has(status)) {

@@ -27,9 +27,19 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): {
   };
 }
 
-function loadCa(caFile: string): string[] {
+function loadCa(caFile: string, env: NodeJS.ProcessEnv): string[] {
+  let extra: string[] = [];
+  // An explicit `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included: keep those certificates too.
+  const nodeExtra = env.NODE_EXTRA_CA_CERTS;
+  if (nodeExtra) {
+    try {
+      extra = [readFileSync(nodeExtra, "utf8")];
+    } catch {
+      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS at startup.
+    }
+  }
   try {
-    return [...rootCertificates, readFileSync(caFile, "utf8")];
+    return [...rootCertificates, ...extra, readFileSync(caFile, "utf8")];
   } catch (error) {
     throw new UsageError(`Cannot read the CA file ${caFile}: ${(error as Error).message}`, "invalid_ca_file");
   }
@@ -41,7 +51,7 @@ function loadCa(caFile: string): string[] {
  */
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const env = options.env ?? process.env;
-  const connect = options.caFile ? { ca: loadCa(options.caFile) } : undefined;
+  const connect = options.caFile ? { ca: loadCa(options.caFile, env) } : undefined;
   const common = {
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,

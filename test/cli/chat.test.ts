@@ -123,6 +123,69 @@ describe("copilot-gateway chat", () => {
     expect(fake.requestsTo("/chat/completions")).toHaveLength(3);
   });
 
+  it("reports a disabled model, content filtering (422) and a refused client version (466)", async () => {
+    const disabled = await runCli(fake, ["chat", "-m", "fake-disabled-model", "hi"]);
+    expect(disabled).toMatchObject({ code: 7, stdout: "" });
+    expect(disabled.stderr).toBe(
+      'error: The model "fake-disabled-model" is disabled by your organization\'s Copilot policy; ask an admin to enable it, or pick another model.\n',
+    );
+    fake.state.copilot.failures.push(
+      {
+        path: "/chat/completions",
+        status: 422,
+        body: { error: { message: "filtered", code: "content_filter" } },
+      },
+      { path: "/chat/completions", status: 466, body: "bad client version" },
+    );
+    const filtered = await runCli(fake, ["chat", "hi"]);
+    expect(filtered.code).toBe(7);
+    expect(filtered.stderr).toBe(
+      "error: Copilot's content filter blocked this request (filtered); rephrase the prompt.\n",
+    );
+    const old = await runCli(fake, ["chat", "hi"]);
+    expect(old.code).toBe(7);
+    expect(old.stderr).toBe(
+      "error: Copilot no longer supports this client version (bad client version); update copilot-gateway or set COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION.\n",
+    );
+  });
+
+  it("heals a 401 from Copilot with one fresh token exchange", async () => {
+    fake.state.copilot.failures.push({
+      path: "/chat/completions",
+      status: 401,
+      body: { error: { message: "unauthorized: token expired", code: "unauthorized" } },
+    });
+    const { code, stdout } = await runCli(fake, ["chat", "hi"]);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: "echo: hi\n" });
+    expect(fake.exchanges).toBe(2);
+  });
+
+  it("stops on Ctrl-C mid-answer with exit 130", async () => {
+    fake.state.copilot.streamChunks = 200;
+    fake.state.copilot.chunkDelayMs = 20;
+    const home = mkdtempSync(join(tmpdir(), "cg-int-"));
+    const child = spawn(process.execPath, ["bin/copilot-gateway.js", "chat", "a long answer"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        COPILOT_GATEWAY_HOME: home,
+        COPILOT_GITHUB_TOKEN: "gho_int000000000000000000000000000000000000",
+        ...fake.env(),
+      },
+    });
+    child.stdin.end();
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdout.once("data", () => child.kill("SIGINT"));
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(130);
+    expect(stderr).toBe("error: The request was aborted.\n");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
+  });
+
   it("waits out a 429's Retry-After, then answers", async () => {
     fake.state.copilot.failures.push({
       path: "/chat/completions",

@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../copilot/helpers.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
@@ -36,6 +40,34 @@ describe("copilot-gateway models", () => {
     expect(coloured.stdout).toMatch(/\u001b\[1mID/);
     const plain = await runCli(fake, ["models"], { env: { FORCE_COLOR: "1", NO_COLOR: "1" } });
     expect(plain.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it("uses colour on a real terminal, and not under NO_COLOR", async () => {
+    const onTty = async (extra: Record<string, string>) => {
+      const home = mkdtempSync(join(tmpdir(), "cg-tty-"));
+      const child = spawn("script", ["-qfec", "node bin/copilot-gateway.js models", "/dev/null"], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: home,
+          COPILOT_GATEWAY_HOME: home,
+          COPILOT_GITHUB_TOKEN: "gho_tty000000000000000000000000000000000000",
+          TERM: "xterm",
+          ...fake.env(),
+          ...extra,
+        },
+      });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stdin.end();
+      await new Promise((r) => child.on("close", r));
+      return out;
+    };
+    expect(await onTty({})).toMatch(/\u001b\[1mID/);
+    const plain = await onTty({ NO_COLOR: "1" });
+    expect(plain).toMatch(/^ID\s+VENDOR/);
+    expect(plain).not.toMatch(/\u001b\[/);
   });
 
   it("--json prints the parsed catalogue as a JSON array", async () => {

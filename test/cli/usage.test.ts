@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { renderUsage } from "../../src/cli/commands/usage.js";
+import { createStyle } from "../../src/cli/output/style.js";
+import { copilotUsageSchema } from "../../src/copilot/usage.js";
 import { runCli } from "../copilot/helpers.js";
+import { fixtureJson } from "../fake-upstream/fixtures.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 
 const fake = new FakeUpstream();
@@ -49,5 +53,53 @@ describe("copilot-gateway usage", () => {
     expect(stderr).toBe(
       "error: The GitHub token from COPILOT_GITHUB_TOKEN was rejected by github.com; run `copilot-gateway login`.\n",
     );
+  });
+});
+
+describe("renderUsage", () => {
+  const plain = createStyle({ isTTY: false }, {});
+
+  it("shows Copilot Free's monthly allowances when there are no snapshots", () => {
+    const report = copilotUsageSchema.parse({
+      login: "newbie",
+      copilot_plan: "individual",
+      access_type_sku: "free_limited_copilot",
+      limited_user_quotas: { chat: 40, completions: 1500 },
+      monthly_quotas: { chat: 50, completions: 2000 },
+      limited_user_reset_date: "2026-12-01",
+    });
+    expect(renderUsage(report, plain)).toBe(
+      [
+        "Account:          newbie",
+        "Plan:             individual (free_limited_copilot)",
+        "Premium requests: not reported",
+        "Chat:             10 / 50 used (20.0%)  [####................]",
+        "Completions:      500 / 2000 used (25.0%)  [#####...............]",
+        "Resets on:        2026-12-01",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("counts overage and reads the business capture's UTC reset date", () => {
+    const report = copilotUsageSchema.parse({
+      ...fixtureJson<Record<string, unknown>>("copilot-user-business.json"),
+      quota_reset_date: undefined,
+      quota_snapshots: {
+        premium_interactions: { entitlement: 300, remaining: 0, overage_count: 12, unlimited: false },
+      },
+    });
+    const text = renderUsage(report, plain);
+    expect(text).toContain("Premium requests: 300 / 300 used (100.0%) (+12 overage)  [####################]");
+    expect(text).toContain("Resets on:        2025-11-01");
+  });
+
+  it("tolerates odd field types instead of failing the report", () => {
+    const report = copilotUsageSchema.parse({
+      copilot_plan: 3,
+      quota_snapshots: "nope",
+      quota_reset_date: "2026-01-01",
+    });
+    expect(renderUsage(report, plain)).toContain("Plan:             unknown");
   });
 });

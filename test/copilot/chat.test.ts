@@ -5,6 +5,7 @@ import type { ChatCompletionChunk } from "../../src/copilot/chat-types.js";
 import { UnknownModelError } from "../../src/copilot/model-errors.js";
 import { AbortedError, TimeoutError } from "../../src/errors.js";
 import { StreamInterruptedError, UpstreamStreamError } from "../../src/sse/stream-errors.js";
+import { fixtureJson } from "../fake-upstream/fixtures.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 import { fakeClient } from "./helpers.js";
 
@@ -82,6 +83,23 @@ describe("client.chat()", () => {
     expect(tool?.headers["x-initiator"]).toBe("agent");
     expect(image?.headers["x-initiator"]).toBe("user");
     expect(image?.headers["copilot-vision-request"]).toBe("true");
+  });
+
+  it("the fake really rejects an image without the vision header (so the test above can fail)", async () => {
+    const { client } = fakeClient(fake);
+    const body = JSON.stringify({
+      model: "gpt-4o",
+      messages: [
+        { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] },
+      ],
+    });
+    const error = await client
+      .send({ method: "POST", path: "/chat/completions", body })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CopilotApiError);
+    expect((error as CopilotApiError).upstreamMessage).toBe(
+      "missing required Copilot-Vision-Request header for vision requests",
+    );
   });
 
   it("streams parsed chunks past the empty first chunk and the separate usage chunk", async () => {
@@ -289,7 +307,26 @@ describe("client resilience", () => {
     const error = await client.chat({ model: "gpt-4o", messages: hello }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CopilotApiError);
     expect((error as CopilotApiError).message).toBe(
-      "Copilot rate-limited this request (user_weekly_rate_limited: Sorry, you have been rate-limited.). Retry after 3600 s.",
+      "Copilot rate-limited this request (user_weekly_rate_limited: Sorry, you have been rate-limited.). Retry after 60 min.",
+    );
+    expect(waits).toEqual([]);
+  });
+
+  it("reads Copilot's own rate-limit headers from the real capture", async () => {
+    const { _note, ...headers } = fixtureJson<Record<string, string>>("error-429-headers.json");
+    fake.state.copilot.failures.push({
+      path: "/chat/completions",
+      status: 429,
+      body: fixtureJson("error-429-user-model-rate-limited.json"),
+      headers: { ...headers, "retry-after": "" },
+    });
+    const { client, waits } = fakeClient(fake);
+    const error = (await client
+      .chat({ model: "gpt-4o", messages: hello })
+      .catch((e: unknown) => e)) as CopilotApiError;
+    expect(error.retryAfterMs).toBe(6_311_000);
+    expect(error.message).toBe(
+      "Copilot rate-limited this request (user_model_rate_limited: Sorry, you've exhausted this model's rate limit.; limit global-chat:global-usage-5-hour-key). Retry after 106 min.",
     );
     expect(waits).toEqual([]);
   });

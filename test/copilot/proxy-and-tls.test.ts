@@ -99,6 +99,7 @@ describe("--ca-file for TLS-inspecting proxies", () => {
   let tls: Server;
   let tlsUrl = "";
   let certFile = "";
+  let otherCert = "";
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "cg-tls-"));
@@ -124,6 +125,29 @@ describe("--ca-file for TLS-inspecting proxies", () => {
         "/CN=127.0.0.1",
         "-addext",
         "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    // A second, unrelated CA, to check --ca-file does not drop NODE_EXTRA_CA_CERTS.
+    otherCert = join(dir, "other.pem");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        join(dir, "other-key.pem"),
+        "-out",
+        otherCert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=other",
       ],
       { stdio: "ignore" },
     );
@@ -166,6 +190,17 @@ describe("--ca-file for TLS-inspecting proxies", () => {
       env: tlsEnv(),
     });
     expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "echo: over tls\n", stderr: "" });
+  });
+
+  it("trusts NODE_EXTRA_CA_CERTS, alone and next to another --ca-file", async () => {
+    const alone = await runCli(fake, ["chat", "extra ca"], {
+      env: { ...tlsEnv(), NODE_EXTRA_CA_CERTS: certFile },
+    });
+    expect(alone).toMatchObject({ code: 0, stdout: "echo: extra ca\n" });
+    const both = await runCli(fake, ["--ca-file", otherCert, "chat", "both"], {
+      env: { ...tlsEnv(), NODE_EXTRA_CA_CERTS: certFile },
+    });
+    expect(both).toMatchObject({ code: 0, stdout: "echo: both\n" });
   });
 
   it("says so when the CA file cannot be read (exit 2)", async () => {

@@ -49,15 +49,8 @@ function format(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
-/** `copilot-gateway usage [--json]`: plan, premium-request quota with a bar, chat and completions, reset date. */
-export async function usage(ctx: CliContext, opts: UsageOptions = {}): Promise<void> {
-  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
-  const report = await client.usage();
-  if (opts.json) {
-    ctx.stdout.write(jsonOutput(report));
-    return;
-  }
-  const style = createStyle(ctx.stdout, ctx.env);
+/** The human report: account, plan, premium requests with a bar, chat and completions, reset date. */
+export function renderUsage(report: CopilotUsage, style: Style): string {
   const snap = report.quota_snapshots ?? {};
   const plan = [
     report.copilot_plan ?? "unknown",
@@ -73,5 +66,12 @@ export async function usage(ctx: CliContext, opts: UsageOptions = {}): Promise<v
     quotaLine("Completions", fromSnapshot(snap.completions) ?? fromFreePlan(report, "completions"), style),
     `${"Resets on:".padEnd(18)}${quotaResetDate(report) ?? "-"}`,
   ];
-  ctx.stdout.write(`${lines.join("\n")}\n`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** `copilot-gateway usage [--json]`: plan, premium-request quota with a bar, chat and completions, reset date. */
+export async function usage(ctx: CliContext, opts: UsageOptions = {}): Promise<void> {
+  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  const report = await client.usage();
+  ctx.stdout.write(opts.json ? jsonOutput(report) : renderUsage(report, createStyle(ctx.stdout, ctx.env)));
 }
