@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../copilot/helpers.js";
+import { eventually, runCli } from "../copilot/helpers.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 
 const fake = new FakeUpstream();
@@ -182,7 +182,7 @@ describe("copilot-gateway chat", () => {
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(130);
     expect(stderr).toBe("error: The request was aborted.\n");
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => fake.abortedRequests.length > 0);
     expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
   });
 

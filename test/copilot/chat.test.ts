@@ -7,7 +7,7 @@ import { AbortedError, TimeoutError } from "../../src/errors.js";
 import { StreamInterruptedError, UpstreamStreamError } from "../../src/sse/stream-errors.js";
 import { fixtureJson } from "../fake-upstream/fixtures.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
-import { fakeClient } from "./helpers.js";
+import { eventually, fakeClient } from "./helpers.js";
 
 const fake = new FakeUpstream();
 beforeAll(() => fake.start());
@@ -217,7 +217,7 @@ describe("client.chat()", () => {
     const { client } = fakeClient(fake);
     const stream = await client.chat({ model: "gpt-4o", messages: hello, stream: true });
     for await (const _ of stream) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => fake.abortedRequests.length > 0);
     expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
   });
 

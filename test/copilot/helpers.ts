@@ -69,3 +69,9 @@ export function runCli(
   child.stdin.end(options.input ?? "");
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
+
+/** Poll until `check()` holds (at most `ms`), for effects that land asynchronously on the fake's side. */
+export async function eventually(check: () => boolean, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
