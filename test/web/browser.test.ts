@@ -41,6 +41,15 @@ function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url:
   });
 }
 
+function shot(page: Page, name: string): Promise<Buffer> {
+  return screenshot(page, name);
+}
+
+/** Screenshots are artifacts of the run (gitignored), one per state the test reaches. */
+function screenshot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
 // Without Chromium, CI fails loudly; a developer machine without it skips this one file.
 const runnable = existsSync(CHROMIUM) || process.env.CI === "true";
 
@@ -86,7 +95,32 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
+
+  it("shows a refused sign-in with its message and lets the user try again, by keyboard", async () => {
+    fake.state.deviceFlow.interval = 0.05;
+    fake.state.deviceFlow.script = ["authorization_pending", "access_denied"];
+    await page.goto(serve.url);
+    const signIn = page.getByRole("button", { name: "Sign in with GitHub" });
+    await signIn.focus();
+    await page.keyboard.press("Enter");
+    const alert = page.locator("#sign-in-error");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      "Sign-in was cancelled on GitHub (access denied). Try again when you are ready.",
+    );
+    expect(await alert.getAttribute("role")).toBe("alert");
+    await shot("00-sign-in-refused");
+
+    fake.state.deviceFlow.approved = false;
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.locator("#user-code", { hasText: fake.state.deviceFlow.userCode }).waitFor();
+    // The code is the next thing a keyboard user needs: focus lands on its copy button.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("copy-code");
+    expect(fake.deviceCodesIssued).toBe(2);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await signIn.waitFor();
+  });
 
   it("signs in with the device flow, shows the account, logs live traffic and signs out", async () => {
     const pageErrors: string[] = [];
@@ -158,5 +192,82 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
     const html = await page.content();
     expect(html).not.toContain(fake.state.deviceFlow.accessToken);
     expect(html).not.toContain("tid=");
+  }, 60_000);
+});
+
+describe.skipIf(!runnable)("the web page of a gateway with an API key, in headless Chromium", () => {
+  let fake: FakeUpstream;
+  let home: string;
+  let profile: string;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    fake = await startFakeUpstream();
+    home = mkdtempSync(join(tmpdir(), "cg-browser-home-"));
+    profile = mkdtempSync(join(tmpdir(), "cg-browser-profile-"));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    serve = await startServe({
+      PATH: process.env.PATH,
+      HOME: home,
+      COPILOT_GATEWAY_HOME: home,
+      COPILOT_GATEWAY_API_KEY: "sesame-key",
+      GH_TOKEN: "gho_browserkey000000000000000000000000001",
+      ...fake.env(),
+    });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (serve && serve.child.exitCode === null) {
+      const exited = new Promise((resolve) => serve.child.once("exit", resolve));
+      serve.child.kill("SIGTERM");
+      await exited;
+    }
+    await fake?.stop();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("asks for the key, refuses a wrong one, then shows the gateway on a phone-sized screen", async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.url);
+    const input = page.getByLabel("API key", { exact: true });
+    await input.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("api-key-input");
+    await shot(page, "10-api-key-prompt");
+
+    await input.fill("wrong-key");
+    await page.keyboard.press("Enter");
+    await page.locator("#api-key-error", { hasText: "The API key is not valid for this gateway." }).waitFor();
+
+    await input.fill("sesame-key");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.locator("#account-login", { hasText: "octocat" }).waitFor();
+    expect(await page.locator("#account-source").textContent()).toBe("GH_TOKEN");
+    await page.locator("#log-status", { hasText: "Live" }).waitFor();
+    // Snippets name a placeholder, never the key the user typed.
+    expect(await page.locator("#snippets").textContent()).toContain("YOUR_GATEWAY_API_KEY");
+    expect(await page.content()).not.toContain("sesame-key");
+
+    const client = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: "sesame-key", maxRetries: 0 });
+    await client.models.list();
+    await page.locator("#log-body tr", { hasText: "/v1/models" }).waitFor();
+    // Nothing is wider than the phone's screen except inside the scrollable tables and code blocks.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, "11-phone-signed-in");
+
+    // Signing out cannot unset GH_TOKEN: the page says it comes back at the next start.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.locator("#page-note", { hasText: "GH_TOKEN is set" }).waitFor();
+    await page.getByRole("button", { name: "Sign in with GitHub" }).waitFor();
   }, 60_000);
 });

@@ -155,6 +155,7 @@ function render(page) {
   const s = page.state;
   if (s.signedIn) {
     setConnection(`Signed in · ${s.host}`, "ok");
+    show("page-note", false);
     show("sign-in", false);
     show("signed-in", true);
     show("sign-out", true);
@@ -288,7 +289,8 @@ async function signOut(page, button) {
     const answer = await api(page, "/api/page/logout", { method: "POST", body: {} });
     stopEvents(page);
     await loadState(page);
-    if (answer.note) pageError(answer.note);
+    $("page-note").textContent = answer.note ?? "";
+    show("page-note", Boolean(answer.note));
     $("sign-in-start").focus();
   } catch (error) {
     pageError(error.message);

@@ -6,12 +6,12 @@ import { fetchGitHubUser } from "../../../auth/github-user.js";
 import { GITHUB_TOKEN_ENV_VARS } from "../../../auth/resolve-github-token.js";
 import { deleteStoredGitHubToken, saveGitHubToken, storedTokenPath } from "../../../auth/token-store.js";
 import type { Settings } from "../../../config/settings.js";
-import { type CopilotClient, createCopilotClient } from "../../../copilot/client.js";
+import type { CopilotClient } from "../../../copilot/client.js";
 import { type CopilotSession, createCopilotSession } from "../../../copilot/session.js";
 import { quotaResetDate } from "../../../copilot/usage.js";
 import { describeError } from "../../../errors.js";
 import { createDispatcher } from "../../../http/dispatcher.js";
-import type { PageBackend } from "../../../web/page-backend.js";
+import { type PageBackend, PageNotSignedInError } from "../../../web/page-backend.js";
 import type { RequestLogView } from "../../../web/page-types.js";
 import { SignInCoordinator } from "../../../web/sign-in-coordinator.js";
 import { toModelView, toUsageView } from "../../../web/views.js";
@@ -50,18 +50,16 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
   const { runtime, settings } = options;
   const env = options.env ?? process.env;
   const location = { homeDir: settings.homeDir, host: settings.endpoints.host };
-  const clients = new WeakMap<CopilotSession, CopilotClient>();
   let signInDispatcher: Dispatcher | undefined;
   const dispatcher = () => {
     signInDispatcher ??= createDispatcher({ caFile: settings.caFile, env });
     return signInDispatcher;
   };
-  const clientFor = (session: CopilotSession) => {
-    let client = clients.get(session);
-    if (!client) {
-      client = createCopilotClient(session);
-      clients.set(session, client);
-    }
+  // The gateway's own client of that session: the page shares its cached catalogue with the API routes, so
+  // enabling a model here is seen by them at once.
+  const clientFor = (session: CopilotSession): CopilotClient => {
+    const client = runtime.client();
+    if (!client || client.session !== session) throw new PageNotSignedInError();
     return client;
   };
   const flow = { webUrl: settings.endpoints.webUrl, clientId: settings.clientId };
@@ -141,8 +139,6 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
     },
     async enableModel(session, id, signal) {
       await clientFor(session).enableModel(id, { signal });
-      // The gateway's own catalogue must see the new policy too, or it would keep refusing the model.
-      await runtime.client()?.models({ refresh: true, signal });
     },
     async claudeCodeModels(session, signal) {
       try {
