@@ -5,6 +5,7 @@ import { hasImageInput } from "../copilot/request-hints.js";
 import { resolveModel } from "../copilot/resolve-model.js";
 import { GatewayError } from "../errors.js";
 import { headerValue } from "../http/request.js";
+import { streamReadFailure } from "../sse/stream-errors.js";
 import { chatCompletionSchema } from "../translate/anthropic/chat-schema.js";
 import { convertRequest, type TargetModel } from "../translate/anthropic/convert-request.js";
 import { convertResponse } from "../translate/anthropic/convert-response.js";
@@ -95,11 +96,14 @@ function anthropicHeaders(headers: AnthropicIncoming["headers"]): Record<string,
 }
 
 /** Bytes of an upstream body, ending with an Anthropic `error` event if the connection fails mid-stream. */
-async function* relayWithErrorEvent(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array | string> {
+async function* relayWithErrorEvent(
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array | string> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (error) {
-    const { body: envelope } = anthropicErrorFromThrown(error);
+    const { body: envelope } = anthropicErrorFromThrown(streamReadFailure(error, signal));
     yield encodeMessageEvent(envelope);
   }
 }
@@ -143,7 +147,7 @@ export async function createMessage(
       kind: "stream",
       status: response.statusCode,
       contentType,
-      body: relayWithErrorEvent(response.body),
+      body: relayWithErrorEvent(response.body, signal),
       path: "native",
       model: model.id,
       upstreamRequestId: headerValue(response.headers, "x-request-id"),
@@ -180,8 +184,11 @@ export async function createMessage(
   });
   async function* events(): AsyncGenerator<string> {
     try {
-      for await (const chunk of stream)
-        for (const event of translator.push(chunk)) yield encodeMessageEvent(event);
+      // One write per upstream chunk: its events are joined rather than written one by one.
+      for await (const chunk of stream) {
+        const events = translator.push(chunk);
+        if (events.length > 0) yield events.map(encodeMessageEvent).join("");
+      }
       for (const event of translator.finish()) {
         if (event.type === "message_delta")
           ctx.onUsage?.({
