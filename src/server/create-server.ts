@@ -115,7 +115,8 @@ export async function createGatewayServer(
     await app.register(cors, {
       origin: options.corsOrigins.includes("*") ? true : options.corsOrigins,
       methods: ["GET", "POST", "OPTIONS"],
-      allowedHeaders: ["authorization", "x-api-key", "content-type", "anthropic-version", "anthropic-beta"],
+      // Request headers are reflected: browser SDKs add their own (x-stainless-*, anthropic-*), and the origin
+      // list is what protects the gateway.
       maxAge: 600,
     });
   }
@@ -126,7 +127,6 @@ export async function createGatewayServer(
     done();
   });
 
-  // Keep the raw bytes: the hot path forwards them upstream instead of re-serialising the parsed body.
   // Keep the raw bytes: the hot path forwards them upstream instead of re-serialising the parsed body. Bodies sent
   // with another content type (curl -d defaults to form encoding) are accepted when they are JSON all the same.
   app.removeAllContentTypeParsers();

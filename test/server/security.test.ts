@@ -128,11 +128,12 @@ describe("CORS", () => {
         headers: {
           origin: "http://localhost:3000",
           "access-control-request-method": "POST",
-          "access-control-request-headers": "authorization,content-type",
+          "access-control-request-headers": "authorization,content-type,x-stainless-os",
         },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      expect(preflight.headers.get("access-control-allow-headers")).toContain("x-stainless-os");
       const res = await fetch(`${gw.url}/v1/models`, {
         headers: { origin: "http://localhost:3000", authorization: "Bearer k" },
       });
