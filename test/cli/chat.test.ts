@@ -186,6 +186,31 @@ describe("copilot-gateway chat", () => {
     expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
   });
 
+  it("stops quietly when the reader goes away (`chat … | head`)", async () => {
+    fake.state.copilot.streamChunks = 400;
+    fake.state.copilot.chunkDelayMs = 5;
+    const home = mkdtempSync(join(tmpdir(), "cg-pipe-"));
+    const child = spawn(process.execPath, ["bin/copilot-gateway.js", "chat", "a long answer"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        COPILOT_GATEWAY_HOME: home,
+        COPILOT_GITHUB_TOKEN: "gho_pipe00000000000000000000000000000000000",
+        ...fake.env(),
+      },
+    });
+    child.stdin.end();
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise((r) => child.on("close", r));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    await eventually(() => fake.abortedRequests.length > 0);
+    expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
+  });
+
   it("waits out a 429's Retry-After, then answers", async () => {
     fake.state.copilot.failures.push({
       path: "/chat/completions",

@@ -271,6 +271,33 @@ describe("client.chat()", () => {
     expect(sent.tools).toEqual([{ type: "function", name: "search", parameters: { type: "object" } }]);
   });
 
+  it("merges the separate text and tool-call choices of a non-streamed Claude answer", async () => {
+    fake.state.copilot.toolCalls = true;
+    const { client } = fakeClient(fake);
+    const completion = await client.chat({
+      model: "claude-sonnet-4.5",
+      messages: [{ role: "user", content: "Oslo" }],
+      tools: [{ type: "function", function: { name: "weather", parameters: { type: "object" } } }],
+    });
+    expect(completion.choices).toEqual([
+      {
+        index: 0,
+        finish_reason: "tool_calls",
+        message: {
+          role: "assistant",
+          content: "Let me look that up.",
+          tool_calls: [
+            {
+              id: expect.stringMatching(/^call_fake/),
+              type: "function",
+              function: { name: "weather", arguments: '{"query":"Oslo"}' },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
   it("fails before sending for an unknown or disabled model", async () => {
     const { client } = fakeClient(fake);
     await expect(client.chat({ model: "gpt-4.2", messages: hello })).rejects.toBeInstanceOf(

@@ -437,17 +437,33 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         const text = `echo: ${lastUserText(body.messages)}`;
         if (body.stream) return streamChat(req, res, model, text);
         const toolCall = fake.state.copilot.toolCalls ? fakeToolCall(body, fake.requests.length) : undefined;
+        // Claude models answer a tool call with the text and the call in separate choices (spec §8).
+        const choices =
+          toolCall && model.vendor === "Anthropic"
+            ? [
+                {
+                  index: 0,
+                  finish_reason: "tool_calls",
+                  message: { role: "assistant", content: "Let me look that up." },
+                },
+                {
+                  index: 1,
+                  finish_reason: "tool_calls",
+                  message: { role: "assistant", content: null, tool_calls: [toolCall] },
+                },
+              ]
+            : [
+                {
+                  index: 0,
+                  finish_reason: toolCall ? "tool_calls" : "stop",
+                  message: toolCall
+                    ? { role: "assistant", content: null, tool_calls: [toolCall] }
+                    : { role: "assistant", content: text },
+                  content_filter_results: {},
+                },
+              ];
         sendJson(res, 200, {
-          choices: [
-            {
-              index: 0,
-              finish_reason: toolCall ? "tool_calls" : "stop",
-              message: toolCall
-                ? { role: "assistant", content: null, tool_calls: [toolCall] }
-                : { role: "assistant", content: text },
-              content_filter_results: {},
-            },
-          ],
+          choices,
           created: Math.floor(Date.now() / 1000),
           id: `chatcmpl-fake${fake.requests.length}`,
           model: model.id,

@@ -68,12 +68,34 @@ async function ask(
   return text;
 }
 
-/** Ctrl-C aborts the request in flight (exit 130) instead of killing the process mid-write. */
-function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
+/**
+ * Ctrl-C aborts the request in flight (exit 130) instead of killing the process mid-write; a reader that goes away
+ * (`chat … | head`) aborts it too, quietly, instead of crashing on EPIPE.
+ */
+function watchInterruptions(ctx: CliContext): {
+  signal: AbortSignal;
+  readerGone(): boolean;
+  dispose(): void;
+} {
   const controller = new AbortController();
+  let gone = false;
   const onSigint = () => controller.abort();
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    gone = true;
+    controller.abort();
+  };
   process.once("SIGINT", onSigint);
-  return { signal: controller.signal, dispose: () => process.removeListener("SIGINT", onSigint) };
+  ctx.stdout.on("error", onStdoutError);
+  return {
+    signal: controller.signal,
+    readerGone: () => gone,
+    dispose: () => {
+      process.removeListener("SIGINT", onSigint);
+      // Keep swallowing EPIPE: writes still buffered may fail after the command returns.
+      if (!gone) ctx.stdout.removeListener("error", onStdoutError);
+    },
+  };
 }
 
 /**
@@ -93,11 +115,13 @@ export async function chat(ctx: CliContext, promptWords: string[], opts: ChatOpt
       'No prompt: pass one as an argument or pipe it on stdin, e.g. `copilot-gateway chat "hi"`.',
     );
   }
-  const { signal, dispose } = abortOnSigint();
+  const watch = watchInterruptions(ctx);
   try {
-    await ask(ctx, client, [...system, { role: "user", content: prompt }], opts, signal);
+    await ask(ctx, client, [...system, { role: "user", content: prompt }], opts, watch.signal);
+  } catch (error) {
+    if (!(error instanceof AbortedError && watch.readerGone())) throw error;
   } finally {
-    dispose();
+    watch.dispose();
   }
 }
 
