@@ -57,6 +57,16 @@ describe("copilot-gateway chat", () => {
     });
   });
 
+  it("asks a model that cannot stream without streaming", async () => {
+    fake.state.copilot.extraModels.push({
+      id: "no-stream-model",
+      capabilities: { type: "chat", supports: { streaming: false } },
+    });
+    const { code, stdout } = await runCli(fake, ["chat", "-m", "no-stream-model", "hi"]);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: "echo: hi\n" });
+    expect(chatBodies()[0]).toMatchObject({ model: "no-stream-model", stream: false });
+  });
+
   it("--json prints the final response object, streamed or not", async () => {
     const streamed = JSON.parse((await runCli(fake, ["chat", "--json", "hi"])).stdout);
     expect(streamed).toMatchObject({

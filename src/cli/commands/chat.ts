@@ -3,6 +3,7 @@ import { ChatAccumulator } from "../../copilot/chat-accumulator.js";
 import type { ChatCompletion, ChatMessage } from "../../copilot/chat-types.js";
 import type { CopilotClient } from "../../copilot/client.js";
 import { connectCopilot } from "../../copilot/connect.js";
+import type { CopilotModel } from "../../copilot/models.js";
 import { AbortedError, UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { jsonOutput } from "../output/format.js";
@@ -68,6 +69,12 @@ async function ask(
   return text;
 }
 
+/** Pin the resolved model; a model that cannot stream (`supports.streaming: false`) is asked without streaming. */
+function withModel(opts: ChatOptions, model: CopilotModel): ChatOptions {
+  const cannotStream = model.capabilities.supports?.streaming === false;
+  return { ...opts, model: model.id, ...(cannotStream && { stream: false }) };
+}
+
 /**
  * Ctrl-C aborts the request in flight (exit 130) instead of killing the process mid-write; a reader that goes away
  * (`chat … | head`) aborts it too, quietly, instead of crashing on EPIPE.
@@ -117,7 +124,8 @@ export async function chat(ctx: CliContext, promptWords: string[], opts: ChatOpt
   }
   const watch = watchInterruptions(ctx);
   try {
-    await ask(ctx, client, [...system, { role: "user", content: prompt }], opts, watch.signal);
+    const resolved = withModel(opts, await client.model(opts.model, "chat", watch.signal));
+    await ask(ctx, client, [...system, { role: "user", content: prompt }], resolved, watch.signal);
   } catch (error) {
     if (!(error instanceof AbortedError && watch.readerGone())) throw error;
   } finally {
@@ -134,7 +142,7 @@ async function interactive(
   const { createInterface } = await import("node:readline/promises");
   const style = createStyle(ctx.stderr, ctx.env);
   const model = await client.model(opts.model, "chat");
-  const resolved = { ...opts, model: model.id };
+  const resolved = withModel(opts, model);
   ctx.stderr.write(
     `${style.dim(`Chatting with ${model.id}. Ctrl-C stops an answer; Ctrl-D or /exit quits.`)}\n`,
   );
