@@ -48,7 +48,7 @@ export async function* readJsonEvents(
   options: JsonEventOptions = {},
 ): AsyncGenerator<JsonEvent> {
   let finished = false;
-  for await (const { event, data } of events) {
+  for await (const { event, data, unterminated } of events) {
     const trimmed = data.trim();
     if (trimmed === "[DONE]") {
       finished = true;
@@ -59,6 +59,7 @@ export async function* readJsonEvents(
     try {
       json = JSON.parse(trimmed);
     } catch {
+      if (unterminated) throw new StreamInterruptedError();
       throw new StreamProtocolError(
         `Copilot sent a malformed stream event (not JSON): ${trimmed.slice(0, 80)}`,
       );

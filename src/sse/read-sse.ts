@@ -5,6 +5,8 @@ import { streamReadFailure } from "./stream-errors.js";
 export interface SseEvent {
   event: string | undefined;
   data: string;
+  /** The body ended before this event's closing blank line (it may be cut short). */
+  unterminated?: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function* readSseEvents(
   }
   const rest = decoder.decode();
   if (rest) parser.feed(rest);
-  // A final event without its blank line still counts (some servers end that way).
+  // A final event without its blank line still counts (some servers end that way), flagged as possibly cut short.
   parser.feed("\n\n");
-  while (queue.length > 0) yield queue.shift() as SseEvent;
+  while (queue.length > 0) yield { ...(queue.shift() as SseEvent), unterminated: true };
 }

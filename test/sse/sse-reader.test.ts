@@ -38,8 +38,10 @@ describe("readSseEvents (bytes → events)", () => {
     expect(events).toEqual([{ event: undefined, data: '{"t":"Today’s"}' }]);
   });
 
-  it("keeps a final event that lacks its blank line", async () => {
-    expect(await all(readSseEvents(bytes("data: [DONE]")))).toEqual([{ event: undefined, data: "[DONE]" }]);
+  it("keeps a final event that lacks its blank line, flagged as unterminated", async () => {
+    expect(await all(readSseEvents(bytes("data: [DONE]")))).toEqual([
+      { event: undefined, data: "[DONE]", unterminated: true },
+    ]);
   });
 
   it("maps a body that fails mid-read to StreamInterruptedError", async () => {
@@ -120,6 +122,12 @@ describe("readJsonEvents (events → JSON)", () => {
     ).toBeUndefined();
     expect(streamEventError(undefined, { error: { code: "", message: "" } })).toBeUndefined();
     expect(streamEventError(undefined, { error: null })).toBeUndefined();
+  });
+
+  it("treats a final event cut short as an interrupted stream, not a protocol error", async () => {
+    await expect(
+      all(readJsonEvents(readSseEvents(bytes('data: {"n":1}\n\ndata: {"choi')), { requireDone: true })),
+    ).rejects.toBeInstanceOf(StreamInterruptedError);
   });
 
   it("rejects data that is not a JSON object", async () => {
