@@ -1,5 +1,10 @@
 // Public library surface. The CLI (src/cli) and the server (src/server) are thin layers over these.
 
+export * from "./anthropic/claude-code-env.js";
+export * from "./anthropic/count-tokens.js";
+export * from "./anthropic/initiator.js";
+export * from "./anthropic/messages-service.js";
+export * from "./anthropic/model-names.js";
 export * from "./auth/account-status.js";
 export * from "./auth/complete-sign-in.js";
 export * from "./auth/device-flow/device-flow-error.js";
@@ -36,4 +41,6 @@ export * from "./http/dispatcher.js";
 export * from "./sse/json-events.js";
 export * from "./sse/read-sse.js";
 export * from "./sse/stream-errors.js";
+// A namespace: its OpenAI chat types are the translation's own view and would clash with the client's.
+export * as anthropicTranslation from "./translate/anthropic/index.js";
 export * from "./translate/responses/index.js";

@@ -180,8 +180,11 @@ export async function createMessage(
   });
   async function* events(): AsyncGenerator<string> {
     try {
-      for await (const chunk of stream)
-        for (const event of translator.push(chunk)) yield encodeMessageEvent(event);
+      // One write per upstream chunk: its events are joined rather than written one by one.
+      for await (const chunk of stream) {
+        const events = translator.push(chunk);
+        if (events.length > 0) yield events.map(encodeMessageEvent).join("");
+      }
       for (const event of translator.finish()) {
         if (event.type === "message_delta")
           ctx.onUsage?.({

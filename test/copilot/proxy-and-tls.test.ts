@@ -1,10 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeUpstream } from "../fake-upstream/server.js";
 import { runCli } from "./helpers.js";
@@ -102,55 +100,10 @@ describe("--ca-file for TLS-inspecting proxies", () => {
   let otherCert = "";
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cg-tls-"));
-    certFile = join(dir, "cert.pem");
-    const keyFile = join(dir, "key.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
-    // A second, unrelated CA, to check --ca-file does not drop NODE_EXTRA_CA_CERTS.
-    otherCert = join(dir, "other.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        join(dir, "other-key.pem"),
-        "-out",
-        otherCert,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=other",
-      ],
-      { stdio: "ignore" },
-    );
+    // Committed test certificates (see tls/README.md), so CI needs no openssl.
+    certFile = fileURLToPath(new URL("./tls/test-server.pem", import.meta.url));
+    const keyFile = fileURLToPath(new URL("./tls/test-server.key", import.meta.url));
+    otherCert = fileURLToPath(new URL("./tls/unrelated-ca.pem", import.meta.url));
     // An HTTPS front for the fake with a certificate no public CA signed, like an inspecting proxy's.
     tls = createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (req, res) => {
       const target = new URL(fake.url);

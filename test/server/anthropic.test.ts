@@ -3,7 +3,7 @@ import { countTokens as o200k } from "gpt-tokenizer/encoding/o200k_base";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sseEvents } from "../fake-upstream/fixtures.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
-import { type Harness, startGateway } from "./harness.js";
+import { type Harness, startGateway, waitFor } from "./harness.js";
 
 const fake = new FakeUpstream();
 let gw: Harness;
@@ -502,6 +502,31 @@ describe("errors in Anthropic's shape", () => {
     expect(((await res.json()) as { content: unknown }).content).toEqual([
       { type: "text", text: "echo: bare" },
     ]);
+  });
+});
+
+describe("client disconnect", () => {
+  it("a client leaving a translated stream aborts the upstream request", async () => {
+    fake.state.copilot.streamChunks = 200;
+    fake.state.copilot.chunkDelayMs = 10;
+    const controller = new AbortController();
+    const stream = await client.messages.create(
+      {
+        model: "gpt-4.1",
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: "user", content: "long answer" }],
+      },
+      { signal: controller.signal },
+    );
+    let received = 0;
+    try {
+      for await (const _ of stream) if (++received === 4) controller.abort();
+    } catch {
+      // The SDK may end the iteration with an abort error.
+    }
+    await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
+    expect(fake.abortedRequests[0]?.path).toBe("/chat/completions");
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ChatRequest } from "./chat-schema.js";
 import { convertMessages } from "./convert-messages.js";
 import { convertTools } from "./convert-tools.js";
@@ -19,6 +20,16 @@ export interface ConvertedRequest {
   request: ChatRequest;
   /** Any image in the request: send `Copilot-Vision-Request: true`. */
   needsVision: boolean;
+}
+
+/**
+ * OpenAI documents `user` as a short stable end-user id, and Claude Code's `user_id` runs past 150 characters; a
+ * long one is sent as its SHA-256 prefix, which stays stable per user without risking a length check upstream.
+ */
+export function chatUserId(userId: string): string {
+  return userId.length <= 64
+    ? userId
+    : `sha256:${createHash("sha256").update(userId).digest("hex").slice(0, 32)}`;
 }
 
 /** A whole Anthropic Messages request → an OpenAI chat request for `model`. */
@@ -52,7 +63,7 @@ export function convertRequest(request: MessagesRequest, model: TargetModel): Tr
     ...(request.top_p !== undefined && { top_p: request.top_p }),
     ...(request.stop_sequences !== undefined &&
       request.stop_sequences.length > 0 && { stop: request.stop_sequences }),
-    ...(request.metadata?.user_id && { user: request.metadata.user_id }),
+    ...(request.metadata?.user_id && { user: chatUserId(request.metadata.user_id) }),
     ...(tools.result.tools && { tools: tools.result.tools }),
     ...(tools.result.toolChoice !== undefined && { tool_choice: tools.result.toolChoice }),
     ...(tools.result.parallelToolCalls !== undefined && {

@@ -211,6 +211,14 @@ describe("Anthropic request → OpenAI chat request", () => {
     });
   });
 
+  it("a long user id (Claude Code's) is sent as a stable short digest", () => {
+    const long = `user_${"a".repeat(64)}_account__session_0b7e2a8c-3f0e-4c55-9a8e-2f7c1d2e9b11`;
+    const first = translate({ messages: [{ role: "user", content: "x" }], metadata: { user_id: long } });
+    const again = translate({ messages: [{ role: "user", content: "y" }], metadata: { user_id: long } });
+    expect(first.result.request.user).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(again.result.request.user).toBe(first.result.request.user);
+  });
+
   it("max_tokens above the model's output limit is clamped, with a warning", () => {
     const { result, warnings } = translate({ messages: [{ role: "user", content: "x" }], max_tokens: 64000 });
     expect(result.request.max_tokens).toBe(16384);

@@ -7,14 +7,12 @@ import {
   createMessage,
   type MessagesOutcome,
 } from "../../../anthropic/messages-service.js";
-import { type CopilotClient, createCopilotClient } from "../../../copilot/client.js";
-import type { CopilotSession } from "../../../copilot/session.js";
 import { anthropicErrorBody } from "../../../translate/anthropic/error-envelope.js";
 import type { TranslationWarning } from "../../../translate/anthropic/message-types.js";
 import type { GatewayContext } from "../../create-server.js";
 import { type ErrorRenderer, relayedHeaders } from "../../errors/error-renderer.js";
 import { clientAbortSignal, SSE_HEADERS } from "../../http/relay.js";
-import { requireSession } from "../openai/shared.js";
+import { requireClient } from "../openai/shared.js";
 
 /** Every error on these routes, ours or Copilot's, in Anthropic's `{type:"error", error:{type, message}}`. */
 export const renderAnthropicError: ErrorRenderer = (error) => {
@@ -50,19 +48,11 @@ async function relay(
 
 /**
  * The Anthropic Messages API: `POST /v1/messages` and `POST /v1/messages/count_tokens`, also without `/v1`.
- * One Copilot client per signed-in session carries the model catalogue cache between requests.
+ * The runtime's client of the signed-in session carries the model catalogue cache between requests.
  */
 export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   for (const prefix of ["/v1/messages", "/messages"]) ctx.errors.register(prefix, renderAnthropicError);
-  const clients = new WeakMap<CopilotSession, CopilotClient>();
-  const clientFor = (session: CopilotSession): CopilotClient => {
-    let client = clients.get(session);
-    if (!client) {
-      client = createCopilotClient(session);
-      clients.set(session, client);
-    }
-    return client;
-  };
+
   // Each kind of translation note is logged once per model, not on every request of a long Claude Code session.
   const noted = new Set<string>();
   const onWarning = (warning: TranslationWarning & { model: string }) => {
@@ -74,14 +64,14 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
 
   const register = (scope: FastifyInstance) => {
     scope.post("/messages", async (request, reply) => {
-      const session = requireSession(ctx, request);
+      const client = requireClient(ctx, request);
       const facts = request.facts;
       const body = request.body as { model?: unknown; stream?: unknown } | null;
       facts.model = typeof body?.model === "string" ? body.model : undefined;
       facts.stream = body?.stream === true;
       const signal = clientAbortSignal(reply);
       const service: AnthropicContext = {
-        client: clientFor(session),
+        client,
         modelMap: ctx.options.modelMap,
         onWarning,
         onUsage: (usage) => {
@@ -98,9 +88,8 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
     });
 
     scope.post("/messages/count_tokens", async (request) => {
-      const session = ctx.runtime.session();
       return countTokens(
-        { client: session && clientFor(session), modelMap: ctx.options.modelMap },
+        { client: ctx.runtime.client(), modelMap: ctx.options.modelMap },
         { body: request.body, headers: request.headers },
       );
     });
