@@ -5,6 +5,7 @@ import { hasImageInput } from "../copilot/request-hints.js";
 import { resolveModel } from "../copilot/resolve-model.js";
 import { GatewayError } from "../errors.js";
 import { headerValue } from "../http/request.js";
+import { streamReadFailure } from "../sse/stream-errors.js";
 import { chatCompletionSchema } from "../translate/anthropic/chat-schema.js";
 import { convertRequest, type TargetModel } from "../translate/anthropic/convert-request.js";
 import { convertResponse } from "../translate/anthropic/convert-response.js";
@@ -95,11 +96,14 @@ function anthropicHeaders(headers: AnthropicIncoming["headers"]): Record<string,
 }
 
 /** Bytes of an upstream body, ending with an Anthropic `error` event if the connection fails mid-stream. */
-async function* relayWithErrorEvent(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array | string> {
+async function* relayWithErrorEvent(
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array | string> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (error) {
-    const { body: envelope } = anthropicErrorFromThrown(error);
+    const { body: envelope } = anthropicErrorFromThrown(streamReadFailure(error, signal));
     yield encodeMessageEvent(envelope);
   }
 }
@@ -143,7 +147,7 @@ export async function createMessage(
       kind: "stream",
       status: response.statusCode,
       contentType,
-      body: relayWithErrorEvent(response.body),
+      body: relayWithErrorEvent(response.body, signal),
       path: "native",
       model: model.id,
       upstreamRequestId: headerValue(response.headers, "x-request-id"),

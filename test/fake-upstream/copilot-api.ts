@@ -502,7 +502,16 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         const body = req.body as { stream?: boolean; messages?: unknown };
         if (body.stream) {
           res.writeHead(200, { "content-type": "text/event-stream" });
-          for (const { event, data } of sseEvents("messages-stream.sse")) sseWrite(res, data, event);
+          const cut = fake.state.copilot.midStreamDisconnectAfter;
+          for (const [i, { event, data }] of sseEvents("messages-stream.sse").entries()) {
+            // Drop the connection mid-stream, as for chat (`midStreamDisconnectAfter` events in).
+            if (cut !== undefined && i >= cut) {
+              // Flush what was written first, so the client really sees a stream that stops half-way.
+              await new Promise((resolve) => res.write("", resolve));
+              return res.socket?.destroy();
+            }
+            sseWrite(res, data, event);
+          }
           return res.end();
         }
         sendJson(res, 200, {

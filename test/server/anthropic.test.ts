@@ -100,6 +100,56 @@ describe("native path: Claude models that list /v1/messages", () => {
     });
   });
 
+  it("a connection lost mid-stream ends the relayed stream with an Anthropic error event", async () => {
+    fake.state.copilot.midStreamDisconnectAfter = 4;
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-sonnet-4.5",
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    const blocks = (await res.text()).trim().split("\n\n");
+    expect(blocks.slice(0, 4).map((b) => b.split("\n")[0])).toEqual([
+      "event: message_start",
+      "event: content_block_start",
+      "event: content_block_delta",
+      "event: content_block_delta",
+    ]);
+    expect(blocks.slice(4)).toHaveLength(1);
+    const [eventLine, dataLine] = blocks[4]?.split("\n") ?? [];
+    expect(eventLine).toBe("event: error");
+    expect(JSON.parse(dataLine?.slice(6) ?? "")).toMatchObject({
+      type: "error",
+      error: { type: "api_error" },
+    });
+  });
+
+  it("Claude Code's ?beta=true requests are served the same way", async () => {
+    const res = await fetch(`${gw.url}/v1/messages?beta=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-sonnet-4-5",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "beta" }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { content: unknown }).content).toEqual([
+      { type: "text", text: "echo: beta" },
+    ]);
+    const count = await fetch(`${gw.url}/v1/messages/count_tokens?beta=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "beta" }] }),
+    });
+    expect(await count.json()).toEqual({ input_tokens: 6 + o200k("beta") });
+  });
+
   it("a dated Anthropic id resolves against the live catalogue", async () => {
     const message = await client.messages.create({
       model: "claude-sonnet-4-5-20250929",
@@ -226,6 +276,21 @@ describe("translated path: other chat models", () => {
     expect(message.content).toEqual([{ type: "text", text: "echo: codex" }]);
     expect(fake.requestsTo("/responses").at(-1)?.body).toMatchObject({ model: "gpt-5.1-codex" });
     expect(fake.requestsTo("/chat/completions")).toHaveLength(0);
+  });
+
+  it("a Responses-only model streams through the same Anthropic events", async () => {
+    const stream = client.messages.stream({
+      model: "gpt-5.1-codex",
+      max_tokens: 50,
+      messages: [{ role: "user", content: "codex stream" }],
+    });
+    const message = await stream.finalMessage();
+    expect(message.content).toEqual([{ type: "text", text: "echo: codex stream" }]);
+    expect(message.stop_reason).toBe("end_turn");
+    expect(fake.requestsTo("/responses").at(-1)?.body).toMatchObject({
+      model: "gpt-5.1-codex",
+      stream: true,
+    });
   });
 
   it("an image becomes an image_url part and sets the vision header", async () => {
