@@ -83,6 +83,8 @@ export function claudeCodeEnvironment(options: {
     ["ANTHROPIC_DEFAULT_HAIKU_MODEL", models.smallFast],
     // The older name of the Haiku setting, still read by Claude Code versions before 2.x.
     ["ANTHROPIC_SMALL_FAST_MODEL", models.smallFast],
+    // Claude Code (2.1.126+) then fills its /model picker from the gateway's GET /v1/models (its Claude models).
+    ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY", "1"],
     ...QUIET_VARIABLES,
   ];
 }

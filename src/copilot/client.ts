@@ -1,4 +1,4 @@
-import { GatewayError } from "../errors.js";
+import { AbortedError, GatewayError } from "../errors.js";
 import type { HttpResponse } from "../http/request.js";
 import { readJsonEvents } from "../sse/json-events.js";
 import { readSseEvents } from "../sse/read-sse.js";
@@ -78,6 +78,26 @@ async function readJson(
   throw new StreamProtocolError(`Copilot answered ${what} with an unexpected body (not a JSON object).`);
 }
 
+/** Wait for `promise`, or reject with AbortedError as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Copilot's stream events, each the parsed JSON object with the SSE event name folded into `type`. */
 async function* apiEvents(
   response: HttpResponse,
@@ -145,16 +165,18 @@ export class CopilotClient {
     const cached = this.#catalogue;
     if (!options.refresh && cached && this.#now() - cached.at < this.#ttlMs) return cached.models;
     if (!this.#inflight) {
+      // One shared fetch for concurrent callers; it is not tied to any one caller's signal, each caller's abort
+      // only stops that caller's wait (the fetch itself is bounded by the session's timeouts).
       this.#inflight = (async () => {
-        const response = await this.send({ method: "GET", path: "/models", signal: options.signal });
-        const { models } = parseModelCatalogue(await readJson(response, options.signal, "/models"));
+        const response = await this.send({ method: "GET", path: "/models" });
+        const { models } = parseModelCatalogue(await readJson(response, undefined, "/models"));
         this.#catalogue = { models, at: this.#now() };
         return models;
       })().finally(() => {
         this.#inflight = undefined;
       });
     }
-    return await this.#inflight;
+    return await abortable(this.#inflight, options.signal);
   }
 
   /**

@@ -64,6 +64,7 @@ describe("claude-code environment", () => {
       ["ANTHROPIC_DEFAULT_OPUS_MODEL", "claude-opus-4.6"],
       ["ANTHROPIC_DEFAULT_HAIKU_MODEL", "gpt-4.1"],
       ["ANTHROPIC_SMALL_FAST_MODEL", "gpt-4.1"],
+      ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY", "1"],
       ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"],
       ["DISABLE_TELEMETRY", "1"],
       ["DISABLE_ERROR_REPORTING", "1"],

@@ -3,6 +3,7 @@ import { ModelNotEnabledError, UnknownModelError } from "../../src/copilot/model
 import { defaultChatModel, parseModelCatalogue } from "../../src/copilot/models.js";
 import { closeModelMatches, resolveModel } from "../../src/copilot/resolve-model.js";
 import { chatRouteFor } from "../../src/copilot/routing.js";
+import { AbortedError } from "../../src/errors.js";
 import { fixtureJson } from "../fake-upstream/fixtures.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 import { fakeClient } from "./helpers.js";
@@ -112,6 +113,18 @@ describe("client.models()", () => {
     expect(first.find((m) => m.id === "fake-disabled-model")?.policy?.state).toBe("disabled");
     await client.models({ refresh: true });
     expect(fake.requestsTo("/models")).toHaveLength(2);
+  });
+
+  it("shares one fetch between concurrent callers; one caller's abort does not fail the others", async () => {
+    fake.state.copilot.thinkTimeMs = 100;
+    const { client } = fakeClient(fake);
+    const controller = new AbortController();
+    const first = client.models({ signal: controller.signal });
+    const second = client.models();
+    controller.abort();
+    await expect(first).rejects.toBeInstanceOf(AbortedError);
+    expect((await second).length).toBeGreaterThan(0);
+    expect(fake.requestsTo("/models")).toHaveLength(1);
   });
 
   it("fetches again once the TTL has passed", async () => {

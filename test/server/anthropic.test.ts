@@ -449,6 +449,27 @@ describe("X-Initiator for Claude Code", () => {
   });
 });
 
+describe("GET /v1/models for Anthropic clients", () => {
+  it("answers in Anthropic's list shape when the client sends anthropic-version (Claude Code's discovery)", async () => {
+    const page = await client.models.list();
+    const ids = page.data.map((m) => m.id);
+    expect(ids).toContain("claude-sonnet-4.5");
+    expect(ids).not.toContain("text-embedding-3-small");
+    expect(page.data.find((m) => m.id === "claude-sonnet-4.5")).toMatchObject({
+      type: "model",
+      display_name: "Claude Sonnet 4.5",
+      max_input_tokens: 168000,
+      max_tokens: 32000,
+    });
+    expect((await client.models.retrieve("gpt-4.1")).type).toBe("model");
+  });
+
+  it("still answers OpenAI's shape to everyone else", async () => {
+    const res = await fetch(`${gw.url}/v1/models`);
+    expect(((await res.json()) as { object: string }).object).toBe("list");
+  });
+});
+
 describe("count_tokens", () => {
   it("counts with the model's tokenizer", async () => {
     const result = await client.messages.countTokens({

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { anthropicModelList, toAnthropicModel } from "../../../anthropic/model-list.js";
 import type { CopilotModel } from "../../../copilot/models.js";
 import type { GatewayContext } from "../../create-server.js";
 import { requireClient, resolveRequestModel } from "./shared.js";
@@ -14,6 +15,8 @@ export function modelRoutes(app: FastifyInstance, ctx: GatewayContext): void {
 
   app.get("/models", async (request, reply) => {
     const models = await requireClient(ctx, request).models();
+    // Anthropic clients (Claude Code's model discovery) send anthropic-version and read Anthropic's list shape.
+    if (request.headers["anthropic-version"]) return anthropicModelList(models);
     let body = rendered.get(models);
     if (body === undefined) {
       body = JSON.stringify({ object: "list", data: models.map(toOpenAIModel) });
@@ -24,7 +27,9 @@ export function modelRoutes(app: FastifyInstance, ctx: GatewayContext): void {
 
   app.get<{ Params: { id: string } }>("/models/:id", async (request) => {
     const client = requireClient(ctx, request);
-    const model = await resolveRequestModel(client, request.params.id, "any");
-    return toOpenAIModel(model ?? (await client.model(request.params.id, "any")));
+    const model =
+      (await resolveRequestModel(client, request.params.id, "any")) ??
+      (await client.model(request.params.id, "any"));
+    return request.headers["anthropic-version"] ? toAnthropicModel(model) : toOpenAIModel(model);
   });
 }
