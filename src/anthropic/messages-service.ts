@@ -5,7 +5,7 @@ import { hasImageInput } from "../copilot/request-hints.js";
 import { resolveModel } from "../copilot/resolve-model.js";
 import { GatewayError } from "../errors.js";
 import { headerValue } from "../http/request.js";
-import { streamReadFailure } from "../sse/stream-errors.js";
+import { StreamProtocolError, streamReadFailure } from "../sse/stream-errors.js";
 import { chatCompletionSchema } from "../translate/anthropic/chat-schema.js";
 import { convertRequest, type TargetModel } from "../translate/anthropic/convert-request.js";
 import { convertResponse } from "../translate/anthropic/convert-response.js";
@@ -33,6 +33,8 @@ export interface AnthropicContext {
 /** An incoming request as the route sees it: the parsed JSON body and the lower-cased headers. */
 export interface AnthropicIncoming {
   body: unknown;
+  /** The body's bytes as received: forwarded untouched to the native endpoint when the model id needs no change. */
+  rawBody?: Buffer | undefined;
   headers: Record<string, string | string[] | undefined>;
   signal?: AbortSignal | undefined;
 }
@@ -134,7 +136,10 @@ export async function createMessage(
     const response = await ctx.client.send({
       method: "POST",
       path: "/v1/messages",
-      body: JSON.stringify({ ...envelope.data, model: model.id }),
+      body:
+        incoming.rawBody && model.id === envelope.data.model
+          ? incoming.rawBody
+          : JSON.stringify({ ...envelope.data, model: model.id }),
       signal,
       initiator,
       vision: hasImageInput(envelope.data.messages),
@@ -164,7 +169,10 @@ export async function createMessage(
 
   if (!request.stream) {
     const completion = await ctx.client.chat({ ...chatRequest, stream: false }, options);
-    const answer = convertResponse(chatCompletionSchema.parse(completion), {
+    const checked = chatCompletionSchema.safeParse(completion);
+    if (!checked.success)
+      throw new StreamProtocolError(`Copilot answered ${model.id} with an unexpected chat completion shape.`);
+    const answer = convertResponse(checked.data, {
       requestedModel: request.model,
       stopSequences: request.stop_sequences,
     });

@@ -17,7 +17,7 @@ import type {
 } from "./chat-types.js";
 import { EventStream } from "./event-stream.js";
 import { UnknownModelError } from "./model-errors.js";
-import { type CopilotModel, defaultChatModel, parseModelCatalogue } from "./models.js";
+import { type CopilotModel, defaultChatModel, type ParsedCatalogue, parseModelCatalogue } from "./models.js";
 import {
   anthropicInitiator,
   chatInitiator,
@@ -145,6 +145,7 @@ export class CopilotClient {
   readonly #now: () => number;
   #catalogue: { models: CopilotModel[]; at: number } | undefined;
   #inflight: Promise<CopilotModel[]> | undefined;
+  #skipped: ParsedCatalogue["skipped"] = [];
 
   constructor(session: CopilotSession, options: CopilotClientOptions = {}) {
     this.session = session;
@@ -169,14 +170,20 @@ export class CopilotClient {
       // only stops that caller's wait (the fetch itself is bounded by the session's timeouts).
       this.#inflight = (async () => {
         const response = await this.send({ method: "GET", path: "/models" });
-        const { models } = parseModelCatalogue(await readJson(response, undefined, "/models"));
+        const { models, skipped } = parseModelCatalogue(await readJson(response, undefined, "/models"));
         this.#catalogue = { models, at: this.#now() };
+        this.#skipped = skipped;
         return models;
       })().finally(() => {
         this.#inflight = undefined;
       });
     }
     return await abortable(this.#inflight, options.signal);
+  }
+
+  /** Catalogue entries the last fetch skipped because they did not parse (for diagnostics). */
+  skippedModels(): ParsedCatalogue["skipped"] {
+    return this.#skipped;
   }
 
   /**

@@ -90,6 +90,16 @@ describe("copilot-gateway models", () => {
     );
   });
 
+  it("skips a catalogue entry that does not parse, and names it with --verbose", async () => {
+    fake.state.copilot.extraModels.push({ id: "broken-model", capabilities: { type: 7 } });
+    const quiet = await runCli(fake, ["models"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout).not.toContain("broken-model");
+    const verbose = await runCli(fake, ["--verbose", "models"]);
+    expect(verbose.stderr).toBe("note: skipped 1 catalogue entry that did not parse: broken-model\n");
+  });
+
   it("fails in one line with exit 3 when nobody is signed in", async () => {
     const { code, stderr } = await runCli(fake, ["models"], { env: { COPILOT_GITHUB_TOKEN: undefined } });
     expect(code).toBe(3);

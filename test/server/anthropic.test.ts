@@ -128,6 +128,18 @@ describe("native path: Claude models that list /v1/messages", () => {
     });
   });
 
+  it("forwards the client's bytes untouched when the model id needs no change", async () => {
+    const raw =
+      '{ "max_tokens": 8,  "model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": "as is"}] }';
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: raw,
+    });
+    expect(res.status).toBe(200);
+    expect(fake.requestsTo("/v1/messages").at(-1)?.rawBody).toBe(raw);
+  });
+
   it("Claude Code's ?beta=true requests are served the same way", async () => {
     const res = await fetch(`${gw.url}/v1/messages?beta=true`, {
       method: "POST",

@@ -44,6 +44,13 @@ function premium(model: CopilotModel): string {
 export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise<void> {
   const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
   const list = await client.models();
+  const skipped = client.skippedModels();
+  if (ctx.options.verbose && skipped.length > 0) {
+    const names = skipped.map((s) => s.id ?? "(no id)").join(", ");
+    ctx.stderr.write(
+      `note: skipped ${skipped.length} catalogue entr${skipped.length === 1 ? "y" : "ies"} that did not parse: ${names}\n`,
+    );
+  }
   if (opts.json) {
     ctx.stdout.write(jsonOutput(list));
     return;

@@ -79,7 +79,12 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
           facts.outputTokens = usage.outputTokens;
         },
       };
-      const incoming: AnthropicIncoming = { body: request.body, headers: request.headers, signal };
+      const incoming: AnthropicIncoming = {
+        body: request.body,
+        rawBody: facts.rawBody,
+        headers: request.headers,
+        signal,
+      };
       const outcome = await createMessage(service, incoming);
       if (outcome.kind === "json") return reply.code(outcome.status).send(outcome.body);
       facts.upstreamRequestId = outcome.upstreamRequestId;
