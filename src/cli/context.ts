@@ -1,4 +1,5 @@
-import { resolveSettings, type Settings } from "../config/settings.js";
+// Type-only: settings (and zod) load when a command runs, never for --help.
+import type { resolveSettings, Settings } from "../config/settings.js";
 
 /** Global flags shared by every command. */
 export interface GlobalOptions {
@@ -21,7 +22,7 @@ export interface CliContext {
   settings(): Settings;
 }
 
-export function createCliContext(options: GlobalOptions): CliContext {
+export function createCliContext(options: GlobalOptions, resolve: typeof resolveSettings): CliContext {
   let settings: Settings | undefined;
   return {
     options,
@@ -30,7 +31,7 @@ export function createCliContext(options: GlobalOptions): CliContext {
     stderr: process.stderr,
     stdin: process.stdin,
     settings: () => {
-      settings ??= resolveSettings({
+      settings ??= resolve({
         githubHost: options.githubHost,
         accountType: options.accountType,
         clientId: options.clientId,

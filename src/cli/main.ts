@@ -35,7 +35,15 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
-  const ctx = () => createCliContext(program.opts<GlobalOptions>());
+  // Loaded just before an action runs (never for --help/--version), so zod stays off the start-up path.
+  let resolve: typeof import("../config/settings.js").resolveSettings | undefined;
+  program.hook("preAction", async () => {
+    resolve ??= (await import("../config/settings.js")).resolveSettings;
+  });
+  const ctx = () => {
+    if (!resolve) throw new Error("settings were not loaded before the command ran");
+    return createCliContext(program.opts<GlobalOptions>(), resolve);
+  };
 
   program
     .command("login")
