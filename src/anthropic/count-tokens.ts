@@ -5,19 +5,13 @@ import {
   countTokensRequestSchema,
   describeSchemaIssues,
 } from "../translate/anthropic/messages-schema.js";
+import { imageTokenEstimate } from "./image-tokens.js";
 
 /**
  * Claude's tokenizer is not public. Copilot's catalogue names `o200k_base` for its Claude models, and it is the
  * closest real BPE we have, so it is the default for any model whose tokenizer we do not ship.
  */
 export const DEFAULT_TOKENIZER = "o200k_base";
-
-/**
- * An image counts as this many tokens. Anthropic sizes images at about width×height/750 tokens and scales large
- * ones down to ~1.15 megapixels, which puts the ceiling near 1,600; counting every image at the ceiling errs on
- * the side of compacting a conversation early rather than overflowing the context window.
- */
-export const IMAGE_TOKEN_ESTIMATE = 1_600;
 
 /** Tokens each message costs beyond its content (role and separators), as OpenAI's chat format counts them. */
 const PER_MESSAGE_OVERHEAD = 3;
@@ -54,7 +48,7 @@ function countBlock(block: ContentBlockParam, count: TokenCounter): number {
     case "text":
       return count(block.text);
     case "image":
-      return IMAGE_TOKEN_ESTIMATE;
+      return imageTokenEstimate(block.source);
     case "tool_use":
       return count(block.name) + count(JSON.stringify(block.input ?? {}));
     case "tool_result": {
@@ -67,7 +61,7 @@ function countBlock(block: ContentBlockParam, count: TokenCounter): number {
             total += count(part.text);
             break;
           case "image":
-            total += IMAGE_TOKEN_ESTIMATE;
+            total += imageTokenEstimate(part.source);
             break;
           case "unsupported":
             total += count(JSON.stringify(part.block));

@@ -123,8 +123,14 @@ export async function createGatewayServer(
   });
 
   // Keep the raw bytes: the hot path forwards them upstream instead of re-serialising the parsed body.
+  // Keep the raw bytes: the hot path forwards them upstream instead of re-serialising the parsed body. Bodies sent
+  // with another content type (curl -d defaults to form encoding) are accepted when they are JSON all the same.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+  const parseJsonBody = (
+    request: FastifyRequest,
+    body: string | Buffer,
+    done: (e: Error | null, v?: unknown) => void,
+  ) => {
     const raw = body as Buffer;
     request.facts.rawBody = raw;
     if (raw.length === 0) return done(invalidRequest("The request body is empty; send a JSON object."));
@@ -132,17 +138,15 @@ export async function createGatewayServer(
       done(null, JSON.parse(raw.toString("utf8")));
     } catch (error) {
       done(
-        invalidRequest(`The request body is not valid JSON (${(error as Error).message}).`, "invalid_json"),
+        invalidRequest(
+          `The request body is not valid JSON (${(error as Error).message}); send a JSON object as application/json.`,
+          "invalid_json",
+        ),
       );
     }
-  });
-  app.addContentTypeParser("*", (_request, _payload, done) =>
-    done(
-      new GatewayError("unsupported_media_type", "Send the request body as application/json.", {
-        status: 415,
-      }),
-    ),
-  );
+  };
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, parseJsonBody);
+  app.addContentTypeParser("*", { parseAs: "buffer" }, parseJsonBody);
 
   app.setErrorHandler((error, request: FastifyRequest, reply: FastifyReply) => {
     const gatewayError = toGatewayError(error);

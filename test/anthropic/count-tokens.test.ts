@@ -1,7 +1,8 @@
 import { countTokens as cl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { countTokens as o200k } from "gpt-tokenizer/encoding/o200k_base";
 import { describe, expect, it } from "vitest";
-import { countMessagesTokens, IMAGE_TOKEN_ESTIMATE } from "../../src/anthropic/count-tokens.js";
+import { countMessagesTokens } from "../../src/anthropic/count-tokens.js";
+import { IMAGE_TOKEN_CEILING } from "../../src/anthropic/image-tokens.js";
 
 const SYSTEM = "You are a careful assistant.";
 const QUESTION = "How many tokens is this sentence, exactly?";
@@ -28,7 +29,7 @@ describe("countMessagesTokens", () => {
     });
   });
 
-  it("counts tools by their JSON definition, tool calls and results, and images by the documented estimate", async () => {
+  it("counts tools by their JSON definition, tool calls and results, and an unreadable image at the ceiling", async () => {
     const tool = { name: "weather", description: "Get the weather", input_schema: { type: "object" } };
     const body = {
       model: "m",
@@ -50,7 +51,7 @@ describe("countMessagesTokens", () => {
     };
     const expected =
       3 +
-      (3 + o200k("Look") + IMAGE_TOKEN_ESTIMATE) +
+      (3 + o200k("Look") + IMAGE_TOKEN_CEILING) +
       (3 + o200k("weather") + o200k('{"city":"Oslo"}')) +
       (3 + o200k("-3°C")) +
       o200k(JSON.stringify(tool));

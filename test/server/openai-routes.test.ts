@@ -248,7 +248,7 @@ describe("errors in OpenAI's shape", () => {
     fake.state.copilot.failures.push({
       status: 429,
       body: { error: { message: "Rate limit exceeded", code: "user_model_rate_limited" } },
-      headers: { "retry-after": "120" },
+      headers: { "retry-after": "120", "x-request-id": "req_upstream_1" },
       path: "/chat/completions",
     });
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
@@ -258,6 +258,7 @@ describe("errors in OpenAI's shape", () => {
     });
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("120");
+    expect(res.headers.get("x-request-id")).toBe("req_upstream_1");
     const body = (await res.json()) as { error: Record<string, unknown> };
     expect(body.error.type).toBe("rate_limit_error");
     expect(body.error.code).toBe("user_model_rate_limited");
@@ -287,6 +288,18 @@ describe("errors in OpenAI's shape", () => {
     const body = (await res.json()) as { error: Record<string, unknown> };
     expect(body.error).toMatchObject({ type: "invalid_request_error", code: "invalid_json" });
     expect(fake.requestsTo("/chat/completions")).toHaveLength(0);
+  });
+
+  it("accepts a JSON body sent with another content type (curl -d)", async () => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "curl" }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(
+      ((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+    ).toBe("echo: curl");
   });
 
   it("answers a body without messages with 400 naming the field", async () => {

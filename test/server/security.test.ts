@@ -136,6 +136,18 @@ describe("CORS", () => {
         headers: { origin: "http://localhost:3000", authorization: "Bearer k" },
       });
       expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      const stream = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          origin: "http://localhost:3000",
+          authorization: "Bearer k",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "s" }], stream: true }),
+      });
+      expect(stream.headers.get("content-type")).toContain("text/event-stream");
+      expect(stream.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      expect(await stream.text()).toContain("data: [DONE]");
       const other = await fetch(`${gw.url}/v1/models`, {
         headers: { origin: "http://evil.example", authorization: "Bearer k" },
       });

@@ -12,7 +12,12 @@ export interface RenderedError {
 export type ErrorRenderer = (error: GatewayError, request: FastifyRequest) => RenderedError;
 
 /** Headers from an upstream error worth relaying so clients back off correctly. */
-const RELAYED_HEADERS = ["retry-after", "x-ratelimit-exceeded", "x-ratelimit-user-retry-after"];
+const RELAYED_HEADERS = [
+  "retry-after",
+  "x-ratelimit-exceeded",
+  "x-ratelimit-user-retry-after",
+  "x-request-id",
+];
 
 export function relayedHeaders(error: GatewayError): Record<string, string> | undefined {
   if (!(error instanceof CopilotApiError)) return undefined;

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply } from "fastify";
 import { AbortedError } from "../../errors.js";
 import type { HttpResponse } from "../../http/request.js";
@@ -20,6 +20,23 @@ export const SSE_HEADERS = {
   connection: "keep-alive",
   "x-accel-buffering": "no",
 } as const;
+
+/**
+ * Hijack the reply and write the head of an event stream. Headers already set on the reply (CORS, request id) are
+ * kept: fastify would add them on `send`, but a hijacked reply is written raw.
+ */
+export function startEventStream(
+  reply: FastifyReply,
+  headers: Record<string, string> = {},
+  status = 200,
+): ServerResponse {
+  reply.hijack();
+  const res = reply.raw;
+  const head = { ...reply.getHeaders(), ...SSE_HEADERS, ...headers } as OutgoingHttpHeaders;
+  res.writeHead(status, head);
+  res.flushHeaders();
+  return res;
+}
 
 export interface StreamTransform {
   /** Bytes in, text or bytes out (empty to write nothing). */
@@ -46,10 +63,7 @@ export async function pipeEventStream(
   signal: AbortSignal,
   headers: Record<string, string> = {},
 ): Promise<void> {
-  reply.hijack();
-  const res: ServerResponse = reply.raw;
-  res.writeHead(200, { ...SSE_HEADERS, ...headers });
-  res.flushHeaders();
+  const res = startEventStream(reply, headers);
   try {
     for await (const chunk of upstream.body) {
       const out = transform.push(chunk as Buffer);

@@ -9,12 +9,19 @@ import { chatRouteFor } from "../../../copilot/routing.js";
 import { describeError } from "../../../errors.js";
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
-import { clientAbortSignal, pipeEventStream, readBody, SSE_HEADERS } from "../../http/relay.js";
+import { clientAbortSignal, pipeEventStream, readBody, startEventStream } from "../../http/relay.js";
 import { type ChatRequest, chatRequestSchema } from "../../openai/chat-request.js";
 import { normalizeCompletion } from "../../openai/chat-response.js";
 import { ChatStreamNormalizer } from "../../openai/chat-stream-normalizer.js";
 import type { RequestFacts } from "../../request-context.js";
-import { openaiErrorEvent, parseBody, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
+import {
+  openaiErrorEvent,
+  parseBody,
+  relayRequestId,
+  requireClient,
+  resolveRequestModel,
+  upstreamBody,
+} from "./shared.js";
 
 /**
  * `POST /chat/completions`. The hot path sends the client's bytes to Copilot's chat endpoint and normalises the
@@ -41,7 +48,7 @@ export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext):
       initiator: chatInitiator(body.messages),
       vision: hasImageInput(body.messages),
     });
-    facts.upstreamRequestId = headerValue(upstream.headers, "x-request-id");
+    relayRequestId(reply, facts, upstream.headers);
     const multipleChoices = (body.n ?? 1) > 1;
     const contentType = headerValue(upstream.headers, "content-type") ?? "";
     if (body.stream && contentType.includes("text/event-stream")) {
@@ -101,9 +108,7 @@ async function writeChunkStream(
   facts: RequestFacts,
   signal: AbortSignal,
 ): Promise<void> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, SSE_HEADERS);
+  const res = startEventStream(reply);
   try {
     for await (const chunk of stream) {
       if (chunk.usage) {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
 import { clientAbortSignal, readBody } from "../../http/relay.js";
-import { parseBody, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
+import { parseBody, relayRequestId, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
 
 const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1, "model must name an embeddings model; GET /v1/models lists them"),
@@ -26,7 +26,7 @@ export function embeddingRoutes(app: FastifyInstance, ctx: GatewayContext): void
       signal,
       initiator: "user",
     });
-    facts.upstreamRequestId = headerValue(upstream.headers, "x-request-id");
+    relayRequestId(reply, facts, upstream.headers);
     const raw = await readBody(upstream);
     try {
       facts.inputTokens = (

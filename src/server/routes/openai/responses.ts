@@ -6,7 +6,7 @@ import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest } from "../../errors/gateway-errors.js";
 import { clientAbortSignal, passThrough, pipeEventStream, readBody } from "../../http/relay.js";
 import { responsesRequestSchema, responsesUsage } from "../../openai/responses-request.js";
-import { parseBody, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
+import { parseBody, relayRequestId, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
 
 /** `event: error` as the Responses API streams it (OpenAI SDKs raise it). */
 function responsesErrorEvent(message: string): string {
@@ -37,7 +37,7 @@ export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void
       initiator: responsesInitiator(body.input),
       vision: Array.isArray(body.input) && hasImageInput(body.input),
     });
-    facts.upstreamRequestId = headerValue(upstream.headers, "x-request-id");
+    relayRequestId(reply, facts, upstream.headers);
     const contentType = headerValue(upstream.headers, "content-type") ?? "";
     if (body.stream && contentType.includes("text/event-stream")) {
       await pipeEventStream(reply, upstream, passThrough(responsesErrorEvent), signal);

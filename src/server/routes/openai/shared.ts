@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { CopilotClient } from "../../../copilot/client.js";
 import {
@@ -10,8 +10,10 @@ import type { CopilotModel } from "../../../copilot/models.js";
 import type { ModelPurpose } from "../../../copilot/resolve-model.js";
 import type { CopilotSession } from "../../../copilot/session.js";
 import { AbortedError } from "../../../errors.js";
+import { type HttpResponse, headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest, notSignedIn } from "../../errors/gateway-errors.js";
+import type { RequestFacts } from "../../request-context.js";
 
 /** The signed-in session, or the "not signed in" error pointing at `login` and the page. */
 export function requireSession(ctx: GatewayContext, request: FastifyRequest): CopilotSession {
@@ -80,4 +82,18 @@ export function upstreamBody(
 /** An SSE `data:` event carrying an OpenAI-shaped error (OpenAI SDKs raise it as an APIError). */
 export function openaiErrorEvent(message: string, code = "upstream_stream_error"): string {
   return `data: ${JSON.stringify({ error: { message, type: "api_error", param: null, code } })}\n\n`;
+}
+
+/**
+ * Copilot's request id, kept for the verbose log and handed to the client as `x-request-id` (OpenAI SDKs expose it
+ * as the request id), so a failing request can be traced upstream.
+ */
+export function relayRequestId(
+  reply: FastifyReply,
+  facts: RequestFacts,
+  headers: HttpResponse["headers"],
+): void {
+  const id = headerValue(headers, "x-request-id") ?? headerValue(headers, "x-github-request-id");
+  facts.upstreamRequestId = id;
+  if (id) reply.header("x-request-id", id);
 }
