@@ -53,10 +53,14 @@ export async function createGatewayServer(
     bodyLimit: options.bodyLimitBytes,
     keepAliveTimeout: options.keepAliveTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
+    // Slow clients (headers or body trickling in) are cut once over the limits, checked this often.
+    http: {
+      headersTimeout: options.headersTimeoutMs,
+      connectionsCheckingInterval: options.timeoutCheckIntervalMs,
+    },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
-  app.server.headersTimeout = options.headersTimeoutMs;
   const ctx: GatewayContext = { runtime, options, errors: new ErrorRenderers() };
   const keys = new ApiKeyCheck(options.apiKeys);
   const checkHost = isLoopbackName(options.host);

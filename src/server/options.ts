@@ -17,6 +17,8 @@ export interface GatewayOptions {
   headersTimeoutMs: number;
   /** A client must send its whole request within this time. */
   requestTimeoutMs: number;
+  /** How often connections are checked against the two limits above. */
+  timeoutCheckIntervalMs: number;
   /** Idle keep-alive connections are closed after this time. */
   keepAliveTimeoutMs: number;
   /** On SIGINT/SIGTERM, in-flight requests get this long to finish before their connections are closed. */
@@ -34,6 +36,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   bodyLimitBytes: 32 * 1024 * 1024,
   headersTimeoutMs: 30_000,
   requestTimeoutMs: 120_000,
+  timeoutCheckIntervalMs: 2_000,
   keepAliveTimeoutMs: 65_000,
   shutdownGraceMs: 10_000,
   modelMap: {},

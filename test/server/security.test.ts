@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGatewayServer } from "../../src/server/create-server.js";
@@ -177,6 +178,26 @@ describe("logs", () => {
       const entries = gw.runtime.log.recent();
       expect(entries.map((e) => e.path)).toEqual(["/v1/chat/completions", "/v1/models"]);
       expect(entries[0]).toMatchObject({ model: "gpt-4.1", status: 200, stream: false });
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("slow clients", () => {
+  it("are cut off when their headers do not arrive in time", async () => {
+    const gw = await startGateway(fake, { headersTimeoutMs: 200, timeoutCheckIntervalMs: 50 });
+    try {
+      const { port } = new URL(gw.url);
+      const socket = connect(Number(port), "127.0.0.1");
+      let answer = "";
+      socket.on("data", (c: Buffer) => {
+        answer += c.toString();
+      });
+      // Half a request line, then nothing: a slowloris client.
+      socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      await new Promise((resolve) => socket.once("close", resolve));
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
     } finally {
       await gw.close();
     }

@@ -30,8 +30,9 @@ import {
  */
 export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/chat/completions", async (request, reply) => {
-    const client = requireClient(ctx, request);
     const body = parseBody(chatRequestSchema, request.body);
+    request.facts.model = body.model;
+    const client = requireClient(ctx, request);
     const facts = request.facts;
     facts.model = body.model;
     facts.stream = body.stream === true;

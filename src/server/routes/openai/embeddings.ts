@@ -13,8 +13,9 @@ const embeddingsRequestSchema = z.looseObject({
 /** `POST /embeddings`: forwarded as is. */
 export function embeddingRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/embeddings", async (request, reply) => {
-    const client = requireClient(ctx, request);
     const body = parseBody(embeddingsRequestSchema, request.body);
+    request.facts.model = body.model;
+    const client = requireClient(ctx, request);
     const facts = request.facts;
     facts.model = body.model;
     const signal = clientAbortSignal(reply);

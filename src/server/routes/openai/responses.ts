@@ -16,8 +16,9 @@ function responsesErrorEvent(message: string): string {
 /** `POST /responses`: forwarded to Copilot's Responses endpoint for every model that lists it. */
 export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/responses", async (request, reply) => {
-    const client = requireClient(ctx, request);
     const body = parseBody(responsesRequestSchema, request.body);
+    request.facts.model = body.model;
+    const client = requireClient(ctx, request);
     const facts = request.facts;
     facts.model = body.model;
     facts.stream = body.stream === true;
