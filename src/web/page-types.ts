@@ -27,6 +27,8 @@ export interface CopilotTokenView {
   expiresAt: number | null;
   apiUrl: string | null;
   sku: string | null;
+  /** The one-line reason the last background refresh failed, while it keeps failing. */
+  problem: string | null;
 }
 
 export interface Snippet {

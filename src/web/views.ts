@@ -1,4 +1,5 @@
 import type { TokenState } from "../copilot/token-manager.js";
+import { describeError } from "../errors.js";
 import type { CopilotTokenView, ModelView, QuotaView, UsageView } from "./page-types.js";
 
 /** The parts of a `/models` entry the page shows (spec §4); everything optional, as the catalogue is loose. */
@@ -119,5 +120,6 @@ export function toCopilotTokenView(state: TokenState): CopilotTokenView {
     expiresAt: state.expiresAt ?? null,
     apiUrl: state.apiUrl ?? null,
     sku: state.sku ?? null,
+    problem: state.lastError === undefined ? null : describeError(state.lastError),
   };
 }

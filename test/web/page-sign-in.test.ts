@@ -166,6 +166,20 @@ describe("sign-in from the page", () => {
     expect(existsSync(tokenFile())).toBe(false);
   });
 
+  it("reports a failing background token refresh, in one line and without the token", async () => {
+    fake.state.exchange.refreshIn = 1; // the gateway refreshes after half a second
+    await api("POST", "/login");
+    expect(await settle()).toEqual({ status: "succeeded" });
+    fake.state.exchange.failure = "server_error";
+    let state = (await api<PageStateView>("GET", "/state")).body;
+    for (let i = 0; i < 300 && !state.copilotToken?.problem; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      state = (await api<PageStateView>("GET", "/state")).body;
+    }
+    expect(state.copilotToken?.problem).toMatch(/HTTP 502/);
+    expect(state.copilotToken?.problem).not.toContain(fake.state.deviceFlow.accessToken);
+  });
+
   it("refuses to start a sign-in while signed in", async () => {
     await api("POST", "/login");
     await settle();

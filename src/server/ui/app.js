@@ -187,18 +187,21 @@ function renderAccount(page) {
 
 /** Once a second: the token-refresh countdown. Re-reads state when a refresh should have happened. */
 function tick(page) {
+  const token = page.state?.copilotToken;
+  // A failing background refresh is retried by the gateway with backoff; say so instead of counting down.
+  const problem = token?.problem ? `refresh failing (${token.problem}); retrying` : undefined;
   if (page.refreshDeadline === undefined) {
-    setText("token-refresh", page.state?.copilotToken?.ready === false ? "pending" : "—");
+    setText("token-refresh", problem ?? (token?.ready === false ? "pending" : "—"));
     return;
   }
   const left = page.refreshDeadline - performance.now();
   if (left <= 0) {
-    setText("token-refresh", "refreshing now…");
+    setText("token-refresh", problem ?? "refreshing now…");
     page.refreshDeadline = undefined;
-    setTimeout(() => loadState(page), 2000);
+    setTimeout(() => loadState(page), problem ? 30_000 : 2000);
     return;
   }
-  setText("token-refresh", `next refresh in ${formatDuration(left)}`);
+  setText("token-refresh", problem ?? `next refresh in ${formatDuration(left)}`);
 }
 
 // ---------- API key ----------
