@@ -13,6 +13,28 @@ import type { GatewayRuntime } from "./runtime.js";
 import { ApiKeyCheck } from "./security/api-key.js";
 import { hostNameOf, isLoopbackName } from "./security/loopback.js";
 
+/**
+ * Request headers a browser may send cross-origin: what the OpenAI and Anthropic SDKs send, nothing more. The web
+ * page's own header is deliberately absent, so no other origin can drive the page's state-changing APIs.
+ */
+const CORS_ALLOWED_HEADERS = [
+  "authorization",
+  "x-api-key",
+  "content-type",
+  "openai-organization",
+  "openai-project",
+  "openai-beta",
+  "anthropic-version",
+  "anthropic-beta",
+  "anthropic-dangerous-direct-browser-access",
+  "anthropic-workspace-id",
+  ...["arch", "helper", "helper-method", "lang", "os", "package-version", "retry-count", "runtime"].map(
+    (name) => `x-stainless-${name}`,
+  ),
+  "x-stainless-runtime-version",
+  "x-stainless-timeout",
+];
+
 /** What every route plugin receives: the shared runtime, the options and the per-family error renderers. */
 export interface GatewayContext {
   runtime: GatewayRuntime;
@@ -115,8 +137,7 @@ export async function createGatewayServer(
     await app.register(cors, {
       origin: options.corsOrigins.includes("*") ? true : options.corsOrigins,
       methods: ["GET", "POST", "OPTIONS"],
-      // Request headers are reflected: browser SDKs add their own (x-stainless-*, anthropic-*), and the origin
-      // list is what protects the gateway.
+      allowedHeaders: CORS_ALLOWED_HEADERS,
       maxAge: 600,
     });
   }
