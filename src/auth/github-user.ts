@@ -5,6 +5,7 @@ import type { Endpoints } from "../config/hosts.js";
 import { parseSsoHeader, TokenExchangeError } from "../copilot/exchange-token.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { headerValue, readText, sendHttp } from "../http/request.js";
+import { safeParseJson } from "../util/parse-json.js";
 import { type GitHubToken, overrideHint } from "./github-token.js";
 
 export interface GitHubUser {
@@ -46,13 +47,7 @@ export async function fetchGitHubUser(options: FetchGitHubUserOptions): Promise<
   const ssoUrl = parseSsoHeader(headerValue(response.headers, "x-github-sso"));
   const from = `the token from ${githubToken.label}`;
   if (response.statusCode === 200) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = userSchema.safeParse(json);
+    const parsed = safeParseJson(userSchema, text);
     if (!parsed.success) {
       throw new GatewayError(
         "user_invalid_response",

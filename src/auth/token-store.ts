@@ -12,6 +12,7 @@ import {
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { EXIT_CODES, GatewayError } from "../errors.js";
+import { safeParseJson } from "../util/parse-json.js";
 
 /** Where one host's login lives: the state home and the GitHub host name (`Settings.homeDir`, `endpoints.host`). */
 export interface TokenStoreLocation {
@@ -137,13 +138,7 @@ export function readStoredGitHubToken(location: TokenStoreLocation): StoredGitHu
   }
   tighten(dirname(path), DIR_MODE, warn);
   tighten(path, FILE_MODE, warn);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = storedSchema.safeParse(json);
+  const parsed = safeParseJson(storedSchema, text);
   if (!parsed.success) {
     throw new GatewayError(
       "stored_token_invalid",

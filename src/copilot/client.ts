@@ -1,4 +1,4 @@
-import { AbortedError, GatewayError } from "../errors.js";
+import { GatewayError } from "../errors.js";
 import type { HttpResponse } from "../http/request.js";
 import { readJsonEvents } from "../sse/json-events.js";
 import { readSseEvents } from "../sse/read-sse.js";
@@ -7,6 +7,7 @@ import {
   type ChatResponsesTranslation,
   translateChatForResponses,
 } from "../translate/responses/chat-route.js";
+import { abortable } from "../util/abortable.js";
 import { CopilotApiError, withQuotaResetDate } from "./api-error.js";
 import { mergeSplitChoices } from "./chat-accumulator.js";
 import type {
@@ -76,26 +77,6 @@ async function readJson(
     // fall through
   }
   throw new StreamProtocolError(`Copilot answered ${what} with an unexpected body (not a JSON object).`);
-}
-
-/** Wait for `promise`, or reject with AbortedError as soon as `signal` aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Copilot's stream events, each the parsed JSON object with the SSE event name folded into `type`. */

@@ -5,6 +5,7 @@ import { type EditorIdentity, githubEditorHeaders } from "../config/editor-heade
 import type { Endpoints } from "../config/hosts.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { headerValue, readText, sendHttp } from "../http/request.js";
+import { safeParseJson } from "../util/parse-json.js";
 import { type CopilotToken, copilotTokenResponseSchema } from "./copilot-token.js";
 
 /** What the gateway answers its own clients when the exchange fails: rejected 401, no access 403, else 502. */
@@ -90,13 +91,7 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
   const text = await readText(response);
   const from = `the token from ${githubToken.label}`;
   if (response.statusCode === 200) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = copilotTokenResponseSchema.safeParse(json);
+    const parsed = safeParseJson(copilotTokenResponseSchema, text);
     if (!parsed.success) {
       throw new TokenExchangeError(
         "exchange_invalid_response",

@@ -1,4 +1,5 @@
 import { AbortedError } from "../errors.js";
+import { abortable } from "../util/abortable.js";
 import type { CopilotToken } from "./copilot-token.js";
 
 export interface TokenManagerOptions {
@@ -41,25 +42,6 @@ export function refreshDelayMs(refreshInSeconds: number): number {
  */
 export const MIN_BACKGROUND_REFRESH_MS = 250;
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 /**
  * Holds the Copilot token: one shared in-flight exchange for concurrent callers, early refresh on a timer that
  * never keeps the process alive, and `invalidate()` for a 401 that says the token died early.
@@ -89,7 +71,7 @@ export class CopilotTokenManager {
     const current = this.#current;
     if (current && this.#now() < current.receivedAt + refreshDelayMs(current.refreshIn)) return current;
     try {
-      return await raceAbort(this.#refresh(), signal);
+      return await abortable(this.#refresh(), signal);
     } catch (error) {
       // A refresh that fails while the old token is still inside its announced lifetime does not fail the caller:
       // the token still works, and the error is kept in state() and retried by the next call or the timer.

@@ -5,6 +5,7 @@ import { type EditorIdentity, githubEditorHeaders } from "../config/editor-heade
 import type { Endpoints } from "../config/hosts.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { readText, sendHttp } from "../http/request.js";
+import { safeParseJson } from "../util/parse-json.js";
 
 const num = z.number().optional().catch(undefined);
 
@@ -82,14 +83,8 @@ export async function fetchCopilotUsage(req: UsageRequest): Promise<CopilotUsage
         status: 502,
       },
     );
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = copilotUsageSchema.safeParse(json);
-  if (!parsed.success || !json || typeof json !== "object")
+  const parsed = safeParseJson(copilotUsageSchema, text);
+  if (!parsed.success)
     throw new GatewayError(
       "usage_invalid_response",
       `${req.endpoints.host} sent an unexpected Copilot usage report; check COPILOT_GATEWAY_GITHUB_API_URL or your proxy.`,

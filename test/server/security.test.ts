@@ -150,6 +150,19 @@ describe("CORS", () => {
       expect(stream.headers.get("content-type")).toContain("text/event-stream");
       expect(stream.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
       expect(await stream.text()).toContain("data: [DONE]");
+      const anthropicStream = await fetch(`${gw.url}/v1/messages`, {
+        method: "POST",
+        headers: { origin: "http://localhost:3000", "x-api-key": "k", "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "claude-sonnet-4.5",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "s" }],
+          stream: true,
+        }),
+      });
+      expect(anthropicStream.headers.get("content-type")).toContain("text/event-stream");
+      expect(anthropicStream.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      expect(await anthropicStream.text()).toContain("event: message_stop");
       const other = await fetch(`${gw.url}/v1/models`, {
         headers: { origin: "http://evil.example", authorization: "Bearer k" },
       });

@@ -35,15 +35,18 @@ function run(args: string[], env: Record<string, string> = {}): Running {
   return { child, stderr: () => stderr, exit };
 }
 
-async function listeningUrl(running: Running): Promise<string> {
+/** Wait until stderr holds `pattern` (lines arrive in separate writes) and return its first group or match. */
+async function waitForStderr(running: Running, pattern: RegExp): Promise<string> {
   const until = Date.now() + 10_000;
   for (;;) {
-    const match = /listening on (http:\/\/[^\s]+) /.exec(running.stderr());
-    if (match?.[1]) return match[1];
-    if (Date.now() > until) throw new Error(`serve did not start: ${running.stderr()}`);
+    const match = pattern.exec(running.stderr());
+    if (match) return match[1] ?? match[0];
+    if (Date.now() > until) throw new Error(`serve never printed ${pattern}: ${running.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+const listeningUrl = (running: Running) => waitForStderr(running, /listening on (http:\/\/[^\s]+) /);
 
 describe("copilot-gateway serve", () => {
   it("refuses to bind beyond loopback without an API key (exit 2, one line)", async () => {
@@ -78,7 +81,9 @@ describe("copilot-gateway serve", () => {
   it("starts without a token and says how to sign in", async () => {
     const running = run(["serve", "--port", "0"]);
     const url = await listeningUrl(running);
-    expect(running.stderr()).toContain("Not signed in");
+    expect(await waitForStderr(running, /Not signed in: run `copilot-gateway login`[^\n]*/)).toContain(
+      `open ${url}/`,
+    );
     const res = await fetch(`${url}/v1/models`);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: "not_signed_in" } });

@@ -11,7 +11,7 @@ import { anthropicErrorBody } from "../../../translate/anthropic/error-envelope.
 import type { TranslationWarning } from "../../../translate/anthropic/message-types.js";
 import type { GatewayContext } from "../../create-server.js";
 import { type ErrorRenderer, relayedHeaders } from "../../errors/error-renderer.js";
-import { clientAbortSignal, SSE_HEADERS } from "../../http/relay.js";
+import { clientAbortSignal, startEventStream } from "../../http/relay.js";
 import { requireClient } from "../openai/shared.js";
 
 /** Every error on these routes, ours or Copilot's, in Anthropic's `{type:"error", error:{type, message}}`. */
@@ -30,11 +30,9 @@ async function relay(
   outcome: MessagesOutcome & { kind: "stream" },
   signal: AbortSignal,
 ) {
-  reply.hijack();
-  const res = reply.raw;
   const sse = outcome.contentType.includes("text/event-stream");
-  res.writeHead(outcome.status, sse ? { ...SSE_HEADERS } : { "content-type": outcome.contentType });
-  res.flushHeaders();
+  // startEventStream keeps headers already set on the reply (CORS, request id) that a raw writeHead would drop.
+  const res = startEventStream(reply, sse ? {} : { "content-type": outcome.contentType }, outcome.status);
   try {
     for await (const chunk of outcome.body) {
       if (!res.write(chunk)) await once(res, "drain", { signal });
