@@ -180,5 +180,10 @@ describe("copilot-gateway status", () => {
     const result = await runCli(["status"], { ...env, GH_TOKEN: TOKEN });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`SSO pending:   authorize at ${SSO_URL}`);
+    const json = await runCli(["status", "--json"], { ...env, GH_TOKEN: TOKEN });
+    expect(JSON.parse(json.stdout).ssoUrl).toBe(SSO_URL);
+    fake.state.user.ssoHeader = false;
+    const none = await runCli(["status", "--json"], { ...env, GH_TOKEN: TOKEN });
+    expect(Object.keys(JSON.parse(none.stdout))).not.toContain("ssoUrl");
   });
 });
