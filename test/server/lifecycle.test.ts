@@ -50,9 +50,12 @@ describe("Copilot token", () => {
       const client = gw.client();
       let failures = 0;
       let done = 0;
-      const until = Date.now() + 3500;
+      // Serve until three refreshes followed the first exchange (a condition, not a duration); the deadline only
+      // bounds a broken refresh.
+      const refreshed = () => fake.exchanges >= 4;
+      const deadline = Date.now() + 20_000;
       const worker = async () => {
-        while (Date.now() < until) {
+        while (!refreshed() && Date.now() < deadline) {
           try {
             await ask(client);
             done++;
@@ -62,10 +65,11 @@ describe("Copilot token", () => {
         }
       };
       await Promise.all([worker(), worker(), worker()]);
+      expect(fake.exchanges).toBeGreaterThanOrEqual(4);
       expect(failures).toBe(0);
       expect(done).toBeGreaterThan(0);
-      // Background refreshes happened (not only 401-driven ones): at least three exchanges in 3.5 s.
-      expect(fake.exchanges).toBeGreaterThanOrEqual(3);
+      // Each answer took exactly one upstream call: no request met an expired token (a 401 and a retry).
+      expect(fake.requestsTo("/chat/completions").length).toBe(done);
     } finally {
       await gw.close();
     }
