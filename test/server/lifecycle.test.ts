@@ -15,8 +15,9 @@ describe("client disconnect", () => {
   it("aborts the upstream request as soon as the client goes away", async () => {
     const gw = await startGateway(fake);
     try {
+      // Upstream goes silent after three chunks: only an abort on the client's departure can end its request.
       fake.state.copilot.streamChunks = 200;
-      fake.state.copilot.chunkDelayMs = 10;
+      fake.state.copilot.stallAfterChunks = 3;
       const controller = new AbortController();
       const stream = await gw
         .client()
@@ -27,13 +28,40 @@ describe("client disconnect", () => {
       let received = 0;
       // The SDK ends the iteration quietly when its own signal aborts.
       for await (const _ of stream) {
-        if (++received === 3) controller.abort();
+        // The role chunk and three content chunks, then silence.
+        if (++received === 4) controller.abort();
       }
-      expect(received).toBe(3);
+      expect(received).toBe(4);
       await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
       expect(fake.abortedRequests[0]?.path).toBe("/chat/completions");
       await waitFor(() => gw.runtime.log.recent().length === 1, "the log entry");
       expect(gw.runtime.log.recent()[0]).toMatchObject({ aborted: true, stream: true });
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("client disconnect on /v1/responses", () => {
+  it("aborts the upstream Responses stream as soon as the client goes away", async () => {
+    const gw = await startGateway(fake);
+    try {
+      fake.state.copilot.stallAfterChunks = 2;
+      const controller = new AbortController();
+      const stream = await gw.client().responses.create(
+        { model: "gpt-5.1-codex", input: "a long answer please", stream: true },
+        {
+          signal: controller.signal,
+        },
+      );
+      let received = 0;
+      for await (const _ of stream) {
+        // created, in_progress, the item and part openings and two deltas, then silence.
+        if (++received === 6) controller.abort();
+      }
+      expect(received).toBe(6);
+      await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
+      expect(fake.abortedRequests[0]?.path).toBe("/responses");
     } finally {
       await gw.close();
     }

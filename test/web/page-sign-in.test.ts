@@ -311,7 +311,10 @@ describe("DNS rebinding", () => {
     ] as const) {
       const res = await request(`${gateway.url}${path}`, {
         method,
-        headers: { ...foreign, ...(method === "POST" ? { ...PAGE, "content-type": "application/json" } : {}) },
+        headers: {
+          ...foreign,
+          ...(method === "POST" ? { ...PAGE, "content-type": "application/json" } : {}),
+        },
         body: method === "POST" ? "{}" : undefined,
       });
       const body = (await res.body.json()) as { error: { code: string } };
