@@ -167,7 +167,7 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
   }
   throw new TokenExchangeError(
     "exchange_failed",
-    `The Copilot token exchange for ${from} failed with HTTP ${status}${body.message ? `: ${body.message}` : ""}.`,
+    `The Copilot token exchange for ${from} failed with HTTP ${status}${body.message ? ` (${body.message.replace(/\.+$/, "")})` : ""}; retry in a moment.`,
     { httpStatus: status, exitCode: EXIT_CODES.upstream },
   );
 }

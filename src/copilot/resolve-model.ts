@@ -69,7 +69,7 @@ export function resolveModel(
   if (purpose === "chat" && !isChatModel(model))
     throw new ModelCapabilityError(
       model.id,
-      `"${model.id}" is a ${model.capabilities.type} model, not a chat model; run \`copilot-gateway models\` to pick one.`,
+      `"${model.id}" is ${/^[aeiou]/i.test(model.capabilities.type) ? "an" : "a"} ${model.capabilities.type} model, not a chat model; run \`copilot-gateway models\` to pick one.`,
     );
   if (purpose === "embeddings" && model.capabilities.type !== "embeddings")
     throw new ModelCapabilityError(

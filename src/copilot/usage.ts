@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import { z } from "zod";
-import type { GitHubToken } from "../auth/github-token.js";
+import { type GitHubToken, overrideHint } from "../auth/github-token.js";
 import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
 import type { Endpoints } from "../config/hosts.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
@@ -71,7 +71,8 @@ export async function fetchCopilotUsage(req: UsageRequest): Promise<CopilotUsage
   if (status === 401)
     throw new GatewayError(
       "bad_credentials",
-      `The GitHub token from ${req.githubToken.label} was rejected by ${req.endpoints.host}; run \`copilot-gateway login\`.`,
+      // Worded as the /user and exchange checks word it, including how to let the stored login win.
+      `the token from ${req.githubToken.label} was rejected by ${req.endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(req.githubToken)}.`,
       { exitCode: EXIT_CODES.tokenRejected, status: 401 },
     );
   if (status !== 200)

@@ -94,6 +94,21 @@ describe("copilot-gateway chat", () => {
     );
   });
 
+  it("refuses a model that is not a chat model (exit 2), before asking Copilot", async () => {
+    const embeddings = await runCli(fake, ["chat", "-m", "text-embedding-3-small", "hi"]);
+    expect(embeddings).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'error: "text-embedding-3-small" is an embeddings model, not a chat model; run `copilot-gateway models` to pick one.\n',
+    });
+    const completion = await runCli(fake, ["chat", "-m", "gpt-41-copilot", "hi"]);
+    expect(completion.stderr).toBe(
+      'error: "gpt-41-copilot" is a completion model, not a chat model; run `copilot-gateway models` to pick one.\n',
+    );
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(0);
+  });
+
   it("says a model awaits consent and how to enable it", async () => {
     const { code, stderr } = await runCli(fake, ["chat", "-m", "fake-consent-model", "hi"]);
     expect(code).toBe(7);
@@ -119,7 +134,8 @@ describe("copilot-gateway chat", () => {
     fake.state.copilot.chunkDelayMs = 10;
     const mid = await runCli(fake, ["chat", "hello", "world"]);
     expect(mid.code).toBe(7);
-    expect(mid.stdout).not.toBe("");
+    // The partial answer ends its line, so the error on stderr starts a line of its own on a terminal.
+    expect(mid.stdout).toMatch(/^echo: .+\n$/);
     expect(mid.stderr).toBe(
       "error: Copilot failed mid-answer (server_error: Upstream model failed mid-stream); retry the request.\n",
     );

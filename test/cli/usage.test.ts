@@ -51,7 +51,7 @@ describe("copilot-gateway usage", () => {
     const { code, stderr } = await runCli(fake, ["usage"], { env: { COPILOT_GITHUB_TOKEN: "bogus" } });
     expect(code).toBe(4);
     expect(stderr).toBe(
-      "error: The GitHub token from COPILOT_GITHUB_TOKEN was rejected by github.com; run `copilot-gateway login`.\n",
+      "error: the token from COPILOT_GITHUB_TOKEN was rejected by github.com (bad credentials: revoked, expired or mistyped); run `copilot-gateway login` to log in again (or unset COPILOT_GITHUB_TOKEN, which takes precedence over the stored login).\n",
     );
   });
 });

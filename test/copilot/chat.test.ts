@@ -192,6 +192,19 @@ describe("client.chat()", () => {
     await expect(collect(stream)).rejects.toBeInstanceOf(TimeoutError);
   });
 
+  it("times out when no first byte of the answer arrives in time, and does not retry it", async () => {
+    // undici checks header timeouts on a coarse (about 1 s) clock, so the wait must be longer than that.
+    const { client } = fakeClient(fake, { firstByteMs: 200 });
+    await client.models(); // the catalogue is fetched before the fake turns slow
+    fake.state.copilot.thinkTimeMs = 3000;
+    const error = await client.chat({ model: "gpt-4o", messages: hello }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).message).toBe(
+      `${new URL(fake.url).host} did not answer in time; check your network or proxy settings.`,
+    );
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(1);
+  });
+
   it("honours an AbortSignal before and during the stream", async () => {
     const { client } = fakeClient(fake);
     await client.models();
@@ -337,6 +350,24 @@ describe("client resilience", () => {
       "Copilot rate-limited this request (user_weekly_rate_limited: Sorry, you have been rate-limited.). Retry after 60 min.",
     );
     expect(waits).toEqual([]);
+  });
+
+  it("honours Retry-After given as an HTTP date on a 503, within the bound", async () => {
+    const retryAt = new Date(Date.now() + 10_000).toUTCString();
+    fake.state.copilot.failures.push({
+      path: "/chat/completions",
+      status: 503,
+      body: "busy",
+      headers: { "retry-after": retryAt },
+    });
+    const { client, waits } = fakeClient(fake);
+    const completion = await client.chat({ model: "gpt-4o", messages: hello });
+    expect(completion.choices[0]?.message.content).toBe("echo: hello there");
+    expect(waits).toHaveLength(1);
+    // An HTTP date has whole seconds: the wait is what is left of the 10 s, never the backoff's few ms.
+    expect(waits[0]).toBeGreaterThan(8_000);
+    expect(waits[0]).toBeLessThanOrEqual(10_000);
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(2);
   });
 
   it("reads Copilot's own rate-limit headers from the real capture", async () => {

@@ -167,7 +167,7 @@ describe("exchangeCopilotToken", () => {
     const error = await failure();
     expect(error).toMatchObject({ code: "exchange_failed", exitCode: EXIT_CODES.upstream, status: 502 });
     expect(error.message).toBe(
-      "The Copilot token exchange for the token from GH_TOKEN failed with HTTP 502: Server Error.",
+      "The Copilot token exchange for the token from GH_TOKEN failed with HTTP 502 (Server Error); retry in a moment.",
     );
   });
 

@@ -10,7 +10,11 @@ import type { FakeUpstream } from "../fake-upstream/server.js";
 /** A client wired to the fake, recording the waits the transport asks for instead of sleeping them. */
 export function fakeClient(
   fake: FakeUpstream,
-  options: CopilotClientOptions & { idleMs?: number; env?: Record<string, string> } = {},
+  options: CopilotClientOptions & {
+    idleMs?: number;
+    firstByteMs?: number;
+    env?: Record<string, string>;
+  } = {},
 ) {
   const settings = resolveSettings({}, { ...fake.env(), ...options.env });
   const session = createCopilotSession({
@@ -21,7 +25,10 @@ export function fakeClient(
       label: "--github-token",
     },
     retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    ...(options.idleMs !== undefined && { timeouts: { idleMs: options.idleMs } }),
+    timeouts: {
+      ...(options.idleMs !== undefined && { idleMs: options.idleMs }),
+      ...(options.firstByteMs !== undefined && { firstByteMs: options.firstByteMs }),
+    },
   });
   const waits: number[] = [];
   session.sleep = async (ms: number) => {

@@ -56,10 +56,21 @@ async function ask(
     if (!opts.json) ctx.stdout.write(answerText(completion));
   } else {
     const acc = new ChatAccumulator();
-    for await (const chunk of await client.chat({ ...request, stream: true }, { signal })) {
-      acc.push(chunk);
-      if (opts.json) continue;
-      for (const choice of chunk.choices) if (choice.delta.content) ctx.stdout.write(choice.delta.content);
+    let lineOpen = false;
+    try {
+      for await (const chunk of await client.chat({ ...request, stream: true }, { signal })) {
+        acc.push(chunk);
+        if (opts.json) continue;
+        for (const choice of chunk.choices) {
+          if (!choice.delta.content) continue;
+          ctx.stdout.write(choice.delta.content);
+          lineOpen = !choice.delta.content.endsWith("\n");
+        }
+      }
+    } catch (error) {
+      // End the partial answer's line so the error (on stderr) starts one of its own on a terminal.
+      if (lineOpen && !ctx.stdout.destroyed) ctx.stdout.write("\n");
+      throw error;
     }
     completion = acc.result(opts.model);
   }
