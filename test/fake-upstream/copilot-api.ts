@@ -109,12 +109,20 @@ function sseWrite(res: ServerResponse, data: string, event?: string): boolean {
 }
 
 /** The Copilot API (spec §4): catalogue, chat, responses, messages, embeddings, with its checks and quirks. */
-/** A stream told to stall after `sent` chunks writes nothing more and waits for its client to go away. */
+/**
+ * A stream told to stall after `sent` chunks writes nothing more until its client goes away (true: stop) or the test
+ * calls `fake.releaseStalls()` (false: go on).
+ */
 async function stalled(fake: FakeUpstream, res: ServerResponse, sent: number): Promise<boolean> {
   const after = fake.state.copilot.stallAfterChunks;
   if (after === undefined || sent < after) return false;
-  if (!res.destroyed) await new Promise((resolve) => res.once("close", resolve));
-  return true;
+  if (!res.destroyed) {
+    await new Promise<void>((resolve) => {
+      res.once("close", () => resolve());
+      fake.stalledStreams.add(resolve);
+    });
+  }
+  return res.destroyed;
 }
 
 export function copilotRoutes(fake: FakeUpstream): Route[] {

@@ -145,8 +145,9 @@ describe("not signed in", () => {
 describe("graceful shutdown", () => {
   it("stops accepting but lets an in-flight stream finish", async () => {
     const gw = await startGateway(fake);
+    // The stream is held half-way until the gateway has stopped listening, so it is surely in flight then.
     fake.state.copilot.streamChunks = 20;
-    fake.state.copilot.chunkDelayMs = 15;
+    fake.state.copilot.stallAfterChunks = 5;
     const stream = await gw.client().chat.completions.create({
       model: "gpt-4.1",
       messages: [{ role: "user", content: "finish me please" }],
@@ -157,10 +158,11 @@ describe("graceful shutdown", () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
       return text;
     })();
-    await waitFor(() => fake.requestsTo("/chat/completions").length === 1, "the stream to start");
+    await waitFor(() => fake.stalledStreams.size === 1, "the stream to be half-way");
     const closing = gw.server.close(5000);
     await waitFor(() => !gw.server.app.server.listening, "the listener to close");
     await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow();
+    fake.releaseStalls();
     // The fake pads short texts with "." to make 20 chunks; all of them must arrive.
     expect(await reading).toMatch(/^echo: finish me please\.*$/);
     expect((await reading).length).toBeGreaterThanOrEqual(20);
