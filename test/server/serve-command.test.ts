@@ -135,7 +135,7 @@ describe("copilot-gateway serve", () => {
       expect(await reading).toBe("echo: finish me please");
       expect(await running.exit).toBe(0);
       expect(running.stderr()).toMatch(
-        /POST \/v1\/chat\/completions gpt-4\.1 200 [^\n]* stream\n[^]*Stopped\./,
+        /POST \/v1\/chat\/completions gpt-4\.1 200 [^\n]* stream\n[\s\S]*Stopped\./,
       );
       expect(fake.abortedRequests).toHaveLength(0);
     } finally {
