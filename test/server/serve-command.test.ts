@@ -142,4 +142,33 @@ describe("copilot-gateway serve", () => {
       fake.reset();
     }
   });
+
+  it("cuts streams in flight at a second signal, and still exits 0", async () => {
+    fake.state.copilot.streamChunks = 20;
+    fake.state.copilot.stallAfterChunks = 5;
+    try {
+      const running = run(["serve", "--port", "0"], { COPILOT_GITHUB_TOKEN: "gho_sigint" });
+      const url = await listeningUrl(running);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: "gpt-4.1",
+        messages: [{ role: "user", content: "never finished" }],
+        stream: true,
+      });
+      const reading = (async () => {
+        for await (const _ of stream) {
+          // read until the gateway cuts the stream
+        }
+      })();
+      await waitFor(() => fake.stalledStreams.size === 1, "the stream to be half-way");
+      running.child.kill("SIGINT");
+      await waitForStderr(running, /Shutting down/);
+      running.child.kill("SIGINT");
+      await expect(reading).rejects.toThrow();
+      expect(await running.exit).toBe(0);
+      await waitFor(() => fake.abortedRequests.length === 1, "the upstream request to be aborted");
+    } finally {
+      fake.reset();
+    }
+  });
 });
