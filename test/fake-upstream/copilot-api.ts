@@ -109,6 +109,22 @@ function sseWrite(res: ServerResponse, data: string, event?: string): boolean {
 }
 
 /** The Copilot API (spec §4): catalogue, chat, responses, messages, embeddings, with its checks and quirks. */
+/**
+ * A stream told to stall after `sent` chunks writes nothing more until its client goes away (true: stop) or the test
+ * calls `fake.releaseStalls()` (false: go on).
+ */
+async function stalled(fake: FakeUpstream, res: ServerResponse, sent: number): Promise<boolean> {
+  const after = fake.state.copilot.stallAfterChunks;
+  if (after === undefined || sent < after) return false;
+  if (!res.destroyed) {
+    await new Promise<void>((resolve) => {
+      res.once("close", () => resolve());
+      fake.stalledStreams.add(resolve);
+    });
+  }
+  return res.destroyed;
+}
+
 export function copilotRoutes(fake: FakeUpstream): Route[] {
   const catalogue = (): FakeModel[] => {
     const base = fixtureJson<{ data: FakeModel[] }>("copilot-models.json").data;
@@ -258,7 +274,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
     }
     const words = splitInto(text, st.streamChunks);
     for (const piece of words) {
-      if (aborted() || maybeFail()) return;
+      if (aborted() || maybeFail() || (await stalled(fake, res, sent))) return;
       const ok = sseWrite(res, chunk({ content: piece }));
       sent++;
       if (!ok) await new Promise((r) => res.once("drain", r));
@@ -328,7 +344,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
     const emit = (type: string, fields: Record<string, unknown>) =>
       sseWrite(res, JSON.stringify({ type, sequence_number: seq++, ...fields }), type);
     const step = async (): Promise<boolean> => {
-      if (res.destroyed) return false;
+      if (res.destroyed || (await stalled(fake, res, sent))) return false;
       if (st.midStreamDisconnectAfter !== undefined && sent >= st.midStreamDisconnectAfter) {
         res.socket?.destroy();
         return false;
@@ -510,6 +526,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
               await new Promise((resolve) => res.write("", resolve));
               return res.socket?.destroy();
             }
+            if (await stalled(fake, res, i)) return;
             sseWrite(res, data, event);
           }
           return res.end();

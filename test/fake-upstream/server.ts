@@ -32,6 +32,8 @@ export class FakeUpstream {
   exchanges = 0;
   /** Requests whose client went away before the answer finished (for disconnect tests). */
   abortedRequests: RecordedRequest[] = [];
+  /** Streams held by `state.copilot.stallAfterChunks`, each resumed by releaseStalls(). */
+  readonly stalledStreams = new Set<() => void>();
   /** Record requests (off for benchmarks, to keep memory flat). */
   record = true;
   #server: Server | undefined;
@@ -62,6 +64,7 @@ export class FakeUpstream {
     this.state = defaultState();
     this.requests = [];
     this.abortedRequests = [];
+    this.stalledStreams.clear();
     this.issued.clear();
     this.policyOverrides.clear();
     this.deviceCodesIssued = 0;
@@ -86,6 +89,13 @@ export class FakeUpstream {
   isCopilotTokenValid(token: string): boolean {
     const until = this.issued.get(token);
     return until !== undefined && performance.now() < until;
+  }
+
+  /** Let stalled streams go on to their end (and stop stalling new ones). */
+  releaseStalls(): void {
+    this.state.copilot.stallAfterChunks = undefined;
+    for (const resume of this.stalledStreams) resume();
+    this.stalledStreams.clear();
   }
 
   /** Make every issued Copilot token fail with 401, as if it expired early. */

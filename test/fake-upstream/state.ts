@@ -70,6 +70,8 @@ export interface FakeState {
     thinkTimeMs: number;
     /** Delay between streamed chunks. */
     chunkDelayMs: number;
+    /** After this many chunks (chat, Responses and native Messages streams), go silent until the client leaves. */
+    stallAfterChunks?: number | undefined;
     /** Number of content chunks in synthetic streams. */
     streamChunks: number;
     /** Replay this fixture (a file in test/fixtures) for chat streams instead of synthesising one. */

@@ -605,8 +605,9 @@ describe("errors in Anthropic's shape", () => {
 
 describe("client disconnect", () => {
   it("a client leaving a translated stream aborts the upstream request", async () => {
+    // Upstream goes silent after three chunks: only an abort on the client's departure can end its request.
     fake.state.copilot.streamChunks = 200;
-    fake.state.copilot.chunkDelayMs = 10;
+    fake.state.copilot.stallAfterChunks = 3;
     const controller = new AbortController();
     const stream = await client.messages.create(
       {
@@ -619,12 +620,37 @@ describe("client disconnect", () => {
     );
     let received = 0;
     try {
-      for await (const _ of stream) if (++received === 4) controller.abort();
+      for await (const _ of stream) if (++received === 1) controller.abort();
     } catch {
       // The SDK may end the iteration with an abort error.
     }
     await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
     expect(fake.abortedRequests[0]?.path).toBe("/chat/completions");
+  });
+
+  it("a client leaving a native stream aborts the upstream request", async () => {
+    // Upstream goes silent after three events: only an abort on the client's departure can end its request.
+    fake.state.copilot.stallAfterChunks = 3;
+    const controller = new AbortController();
+    const stream = await client.messages.create(
+      {
+        model: "claude-sonnet-4.5",
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: "user", content: "long answer" }],
+      },
+      { signal: controller.signal },
+    );
+    let received = 0;
+    try {
+      // message_start, content_block_start and one delta, then silence.
+      for await (const _ of stream) if (++received === 3) controller.abort();
+    } catch {
+      // The SDK may end the iteration with an abort error.
+    }
+    expect(received).toBe(3);
+    await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
+    expect(fake.abortedRequests[0]?.path).toBe("/v1/messages");
   });
 });
 

@@ -15,8 +15,9 @@ describe("client disconnect", () => {
   it("aborts the upstream request as soon as the client goes away", async () => {
     const gw = await startGateway(fake);
     try {
+      // Upstream goes silent after three chunks: only an abort on the client's departure can end its request.
       fake.state.copilot.streamChunks = 200;
-      fake.state.copilot.chunkDelayMs = 10;
+      fake.state.copilot.stallAfterChunks = 3;
       const controller = new AbortController();
       const stream = await gw
         .client()
@@ -27,13 +28,40 @@ describe("client disconnect", () => {
       let received = 0;
       // The SDK ends the iteration quietly when its own signal aborts.
       for await (const _ of stream) {
-        if (++received === 3) controller.abort();
+        // The role chunk and three content chunks, then silence.
+        if (++received === 4) controller.abort();
       }
-      expect(received).toBe(3);
+      expect(received).toBe(4);
       await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
       expect(fake.abortedRequests[0]?.path).toBe("/chat/completions");
       await waitFor(() => gw.runtime.log.recent().length === 1, "the log entry");
       expect(gw.runtime.log.recent()[0]).toMatchObject({ aborted: true, stream: true });
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("client disconnect on /v1/responses", () => {
+  it("aborts the upstream Responses stream as soon as the client goes away", async () => {
+    const gw = await startGateway(fake);
+    try {
+      fake.state.copilot.stallAfterChunks = 2;
+      const controller = new AbortController();
+      const stream = await gw.client().responses.create(
+        { model: "gpt-5.1-codex", input: "a long answer please", stream: true },
+        {
+          signal: controller.signal,
+        },
+      );
+      let received = 0;
+      for await (const _ of stream) {
+        // created, in_progress, the item and part openings and two deltas, then silence.
+        if (++received === 6) controller.abort();
+      }
+      expect(received).toBe(6);
+      await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
+      expect(fake.abortedRequests[0]?.path).toBe("/responses");
     } finally {
       await gw.close();
     }
@@ -50,9 +78,12 @@ describe("Copilot token", () => {
       const client = gw.client();
       let failures = 0;
       let done = 0;
-      const until = Date.now() + 3500;
+      // Serve until three refreshes followed the first exchange (a condition, not a duration); the deadline only
+      // bounds a broken refresh.
+      const refreshed = () => fake.exchanges >= 4;
+      const deadline = Date.now() + 20_000;
       const worker = async () => {
-        while (Date.now() < until) {
+        while (!refreshed() && Date.now() < deadline) {
           try {
             await ask(client);
             done++;
@@ -62,10 +93,11 @@ describe("Copilot token", () => {
         }
       };
       await Promise.all([worker(), worker(), worker()]);
+      expect(fake.exchanges).toBeGreaterThanOrEqual(4);
       expect(failures).toBe(0);
       expect(done).toBeGreaterThan(0);
-      // Background refreshes happened (not only 401-driven ones): at least three exchanges in 3.5 s.
-      expect(fake.exchanges).toBeGreaterThanOrEqual(3);
+      // Each answer took exactly one upstream call: no request met an expired token (a 401 and a retry).
+      expect(fake.requestsTo("/chat/completions").length).toBe(done);
     } finally {
       await gw.close();
     }
@@ -113,8 +145,9 @@ describe("not signed in", () => {
 describe("graceful shutdown", () => {
   it("stops accepting but lets an in-flight stream finish", async () => {
     const gw = await startGateway(fake);
+    // The stream is held half-way until the gateway has stopped listening, so it is surely in flight then.
     fake.state.copilot.streamChunks = 20;
-    fake.state.copilot.chunkDelayMs = 15;
+    fake.state.copilot.stallAfterChunks = 5;
     const stream = await gw.client().chat.completions.create({
       model: "gpt-4.1",
       messages: [{ role: "user", content: "finish me please" }],
@@ -125,10 +158,11 @@ describe("graceful shutdown", () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
       return text;
     })();
-    await waitFor(() => fake.requestsTo("/chat/completions").length === 1, "the stream to start");
+    await waitFor(() => fake.stalledStreams.size === 1, "the stream to be half-way");
     const closing = gw.server.close(5000);
     await waitFor(() => !gw.server.app.server.listening, "the listener to close");
     await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow();
+    fake.releaseStalls();
     // The fake pads short texts with "." to make 20 chunks; all of them must arrive.
     expect(await reading).toMatch(/^echo: finish me please\.*$/);
     expect((await reading).length).toBeGreaterThanOrEqual(20);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeUpstream } from "../fake-upstream/server.js";
+import { waitFor } from "./harness.js";
 
 const fake = new FakeUpstream();
 beforeAll(() => fake.start());
@@ -100,5 +101,74 @@ describe("copilot-gateway serve", () => {
     );
     running.child.kill("SIGTERM");
     expect(await running.exit).toBe(0);
+  });
+
+  it("on SIGINT stops accepting, lets a stream in flight finish, then exits 0", async () => {
+    // The stream is held half-way until the gateway has stopped accepting, so it is surely in flight then.
+    fake.state.copilot.streamChunks = 20;
+    fake.state.copilot.stallAfterChunks = 5;
+    try {
+      const running = run(["serve", "--port", "0"], { COPILOT_GITHUB_TOKEN: "gho_sigint" });
+      const url = await listeningUrl(running);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: "gpt-4.1",
+        messages: [{ role: "user", content: "finish me please" }],
+        stream: true,
+      });
+      const reading = (async () => {
+        let text = "";
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+        return text;
+      })();
+      await waitFor(() => fake.stalledStreams.size === 1, "the stream to be half-way");
+      running.child.kill("SIGINT");
+      await waitForStderr(running, /Shutting down: no new requests, finishing the ones in flight/);
+      let accepting = true;
+      while (accepting) {
+        accepting = await fetch(`${url}/healthz`).then(
+          (res) => res.status === 200,
+          () => false,
+        );
+      }
+      fake.releaseStalls();
+      expect(await reading).toBe("echo: finish me please");
+      expect(await running.exit).toBe(0);
+      expect(running.stderr()).toMatch(
+        /POST \/v1\/chat\/completions gpt-4\.1 200 [^\n]* stream\n[\s\S]*Stopped\./,
+      );
+      expect(fake.abortedRequests).toHaveLength(0);
+    } finally {
+      fake.reset();
+    }
+  });
+
+  it("cuts streams in flight at a second signal, and still exits 0", async () => {
+    fake.state.copilot.streamChunks = 20;
+    fake.state.copilot.stallAfterChunks = 5;
+    try {
+      const running = run(["serve", "--port", "0"], { COPILOT_GITHUB_TOKEN: "gho_sigint" });
+      const url = await listeningUrl(running);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: "gpt-4.1",
+        messages: [{ role: "user", content: "never finished" }],
+        stream: true,
+      });
+      const reading = (async () => {
+        for await (const _ of stream) {
+          // read until the gateway cuts the stream
+        }
+      })();
+      await waitFor(() => fake.stalledStreams.size === 1, "the stream to be half-way");
+      running.child.kill("SIGINT");
+      await waitForStderr(running, /Shutting down/);
+      running.child.kill("SIGINT");
+      await expect(reading).rejects.toThrow();
+      expect(await running.exit).toBe(0);
+      await waitFor(() => fake.abortedRequests.length === 1, "the upstream request to be aborted");
+    } finally {
+      fake.reset();
+    }
   });
 });

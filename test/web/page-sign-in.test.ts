@@ -294,3 +294,32 @@ describe("page APIs behind a gateway that allows CORS", () => {
     }
   });
 });
+
+describe("DNS rebinding", () => {
+  it("refuses the page and its APIs for a foreign Host, even when Origin matches it", async () => {
+    // A page on evil.example that rebinds its name to 127.0.0.1 sends Host and Origin that agree with each
+    // other, so the Origin check alone would let it through: the loopback Host check must stop it.
+    const port = new URL(gateway.url).port;
+    const foreign = { host: `evil.example:${port}`, origin: `http://evil.example:${port}` };
+    for (const [method, path] of [
+      ["GET", "/"],
+      ["GET", "/ui/app.js"],
+      ["GET", "/api/page/state"],
+      ["GET", "/api/page/events"],
+      ["POST", "/api/page/login"],
+      ["POST", "/api/page/logout"],
+    ] as const) {
+      const res = await request(`${gateway.url}${path}`, {
+        method,
+        headers: {
+          ...foreign,
+          ...(method === "POST" ? { ...PAGE, "content-type": "application/json" } : {}),
+        },
+        body: method === "POST" ? "{}" : undefined,
+      });
+      const body = (await res.body.json()) as { error: { code: string } };
+      expect([path, res.statusCode, body.error.code]).toEqual([path, 403, "host_not_allowed"]);
+    }
+    expect(fake.deviceCodesIssued).toBe(0);
+  });
+});
