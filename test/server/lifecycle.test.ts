@@ -75,16 +75,14 @@ describe("client disconnect on a Responses-only model through chat", () => {
       // Upstream goes silent half-way: only an abort on the client's departure can end its request.
       fake.state.copilot.stallAfterChunks = 2;
       const controller = new AbortController();
-      const stream = await gw
-        .client()
-        .chat.completions.create(
-          {
-            model: "gpt-5.1-codex",
-            messages: [{ role: "user", content: "a long answer please" }],
-            stream: true,
-          },
-          { signal: controller.signal },
-        );
+      const stream = await gw.client().chat.completions.create(
+        {
+          model: "gpt-5.1-codex",
+          messages: [{ role: "user", content: "a long answer please" }],
+          stream: true,
+        },
+        { signal: controller.signal },
+      );
       for await (const _ of stream) controller.abort();
       await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
       expect(fake.abortedRequests[0]?.path).toBe("/responses");
