@@ -1,5 +1,5 @@
 import type { Settings } from "../config/settings.js";
-import { EXIT_CODES, GatewayError } from "../errors.js";
+import { EXIT_CODES, GatewayError, UsageError } from "../errors.js";
 import type { GitHubToken } from "./github-token.js";
 import { readStoredGitHubToken, storedTokenPath } from "./token-store.js";
 
@@ -17,6 +17,25 @@ export class NotSignedInError extends GatewayError {
       { exitCode: EXIT_CODES.notSignedIn, status: 401 },
     );
   }
+}
+
+/**
+ * A token from the flag or a variable, trimmed. GitHub tokens are printable ASCII without spaces; anything else
+ * (a CRLF from a Windows file, two tokens pasted together) would otherwise surface as a baffling transport error.
+ */
+function fromUser(
+  value: string | undefined,
+  origin: GitHubToken["origin"],
+  label: string,
+): GitHubToken | undefined {
+  const token = value?.trim();
+  if (!token) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new UsageError(
+      `the token from ${label} contains spaces, line breaks or other characters no GitHub token has; set it to the token alone.`,
+      "invalid_github_token",
+    );
+  return { value: token, origin, label };
 }
 
 export interface ResolveGitHubTokenOptions {
@@ -37,11 +56,11 @@ export function resolveGitHubToken(
   env: NodeJS.ProcessEnv = process.env,
   options: ResolveGitHubTokenOptions = {},
 ): GitHubToken {
-  const flag = settings.githubTokenFlag?.trim();
-  if (flag) return { value: flag, origin: "flag", label: "--github-token" };
+  const flag = fromUser(settings.githubTokenFlag, "flag", "--github-token");
+  if (flag) return flag;
   for (const name of GITHUB_TOKEN_ENV_VARS) {
-    const value = env[name]?.trim();
-    if (value) return { value, origin: name, label: name };
+    const token = fromUser(env[name], name, name);
+    if (token) return token;
   }
   const host = settings.endpoints.host;
   const stored = readStoredGitHubToken({ homeDir: settings.homeDir, host, warn: options.warn });

@@ -113,7 +113,11 @@ export function saveGitHubToken(
     if (POSIX) chmodSync(temp, FILE_MODE); // in case a umask narrowed nothing but an ACL widened it
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The directory itself is unusable (e.g. the home is a file): there is no temporary file to clean up.
+    }
     throw new TokenStoreError(
       `Cannot store the GitHub token in ${path} (${(error as Error).message}); check that COPILOT_GATEWAY_HOME is writable.`,
       error,
@@ -134,7 +138,10 @@ export function readStoredGitHubToken(location: TokenStoreLocation): StoredGitHu
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new TokenStoreError(`Cannot read the stored login ${path} (${(error as Error).message}).`, error);
+    throw new TokenStoreError(
+      `Cannot read the stored login ${path} (${(error as Error).message}); check that COPILOT_GATEWAY_HOME is a directory you can write.`,
+      error,
+    );
   }
   tighten(dirname(path), DIR_MODE, warn);
   tighten(path, FILE_MODE, warn);
@@ -158,6 +165,9 @@ export function deleteStoredGitHubToken(location: TokenStoreLocation): string | 
     return path;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new TokenStoreError(`Cannot remove the stored login ${path} (${(error as Error).message}).`, error);
+    throw new TokenStoreError(
+      `Cannot remove the stored login ${path} (${(error as Error).message}); check that COPILOT_GATEWAY_HOME is a directory you can write.`,
+      error,
+    );
   }
 }

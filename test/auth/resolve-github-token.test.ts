@@ -80,6 +80,26 @@ describe("resolveGitHubToken precedence", () => {
   });
 });
 
+describe("malformed tokens", () => {
+  it("refuses a token with a space, line break or other character no GitHub token has, naming its source only", () => {
+    const { settings } = setup();
+    expect(() => resolveGitHubToken(settings, { GH_TOKEN: "gho_secret\r\nrest" })).toThrow(
+      "the token from GH_TOKEN contains spaces, line breaks or other characters no GitHub token has; set it to the token alone.",
+    );
+    const flag = setup("gho_a b").settings;
+    let failure: unknown;
+    try {
+      resolveGitHubToken(flag, {});
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: "invalid_github_token", exitCode: EXIT_CODES.usage });
+    expect((failure as Error).message).not.toContain("gho_a");
+    // Surrounding whitespace (a pasted token, `$(cat file)`) is trimmed, not refused.
+    expect(resolveGitHubToken(settings, { GH_TOKEN: " gho_ok\n" }).value).toBe("gho_ok");
+  });
+});
+
 describe("stored GitHub App user tokens with an expiry", () => {
   it("are used before their expiry and refused after it, with the way out", () => {
     const { home, settings } = setup();

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   deleteStoredGitHubToken,
@@ -78,6 +78,22 @@ describe("token store", () => {
     writeFileSync(path, "{not json", { mode: 0o600 });
     expect(() => readStoredGitHubToken(location())).toThrow(
       `The stored login ${path} is damaged; run \`copilot-gateway logout\` and then \`copilot-gateway login\`.`,
+    );
+  });
+
+  it("names the path and COPILOT_GATEWAY_HOME when the state directory cannot be used", () => {
+    mkdirSync(dirname(home), { recursive: true });
+    writeFileSync(home, "a file where the state directory should be");
+    const path = storedTokenPath(home, "github.com");
+    const advice = "; check that COPILOT_GATEWAY_HOME is a directory you can write.";
+    expect(() => readStoredGitHubToken(location())).toThrow(
+      `Cannot read the stored login ${path} (ENOTDIR: not a directory, open '${path}')${advice}`,
+    );
+    expect(() => deleteStoredGitHubToken(location())).toThrow(
+      `Cannot remove the stored login ${path} (ENOTDIR: not a directory, unlink '${path}')${advice}`,
+    );
+    expect(() => saveGitHubToken(location(), { token: "gho_abc" })).toThrow(
+      /^Cannot store the GitHub token in .*; check that COPILOT_GATEWAY_HOME is writable\.$/,
     );
   });
 

@@ -104,6 +104,13 @@ describe("copilot-gateway status", () => {
       "error: the token from GITHUB_TOKEN, an OAuth token (gho_), cannot use Copilot",
     ],
     ["rate_limited", EXIT_CODES.upstream, "rate-limited the token from GITHUB_TOKEN"],
+    [
+      "subscription_ended",
+      EXIT_CODES.noCopilotAccess,
+      "has no Copilot access: Your Copilot subscription has ended. See https://github.com/settings/copilot",
+    ],
+    ["pat_not_supported", EXIT_CODES.tokenRejected, "cannot use Copilot (HTTP 400)"],
+    ["server_error", EXIT_CODES.upstream, "failed with HTTP 502 (Server Error); retry in a moment."],
   ] as const)("exchange failure %s: exit %i and one clear line", async (failure, code, text) => {
     fake.state.exchange.failure = failure;
     const { env } = setup();
@@ -112,6 +119,18 @@ describe("copilot-gateway status", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(text);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("refuses a token with a line break in one line, without printing it and without asking GitHub", async () => {
+    const { env } = setup();
+    const result = await runCli(["status"], { ...env, COPILOT_GITHUB_TOKEN: `${TOKEN}\r\nSECRETTAIL` });
+    expect(result).toMatchObject({
+      code: EXIT_CODES.usage,
+      stdout: "",
+      stderr:
+        "error: the token from COPILOT_GITHUB_TOKEN contains spaces, line breaks or other characters no GitHub token has; set it to the token alone.\n",
+    });
+    expect(fake.requests).toHaveLength(0);
   });
 
   it("names the unreachable host and the proxy settings", async () => {
@@ -161,5 +180,10 @@ describe("copilot-gateway status", () => {
     const result = await runCli(["status"], { ...env, GH_TOKEN: TOKEN });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`SSO pending:   authorize at ${SSO_URL}`);
+    const json = await runCli(["status", "--json"], { ...env, GH_TOKEN: TOKEN });
+    expect(JSON.parse(json.stdout).ssoUrl).toBe(SSO_URL);
+    fake.state.user.ssoHeader = false;
+    const none = await runCli(["status", "--json"], { ...env, GH_TOKEN: TOKEN });
+    expect(Object.keys(JSON.parse(none.stdout))).not.toContain("ssoUrl");
   });
 });
