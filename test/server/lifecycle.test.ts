@@ -68,6 +68,30 @@ describe("client disconnect on /v1/responses", () => {
   });
 });
 
+describe("client disconnect on a Responses-only model through chat", () => {
+  it("aborts the upstream /responses stream behind a translated chat stream", async () => {
+    const gw = await startGateway(fake);
+    try {
+      // Upstream goes silent half-way: only an abort on the client's departure can end its request.
+      fake.state.copilot.stallAfterChunks = 2;
+      const controller = new AbortController();
+      const stream = await gw.client().chat.completions.create(
+        {
+          model: "gpt-5.1-codex",
+          messages: [{ role: "user", content: "a long answer please" }],
+          stream: true,
+        },
+        { signal: controller.signal },
+      );
+      for await (const _ of stream) controller.abort();
+      await waitFor(() => fake.abortedRequests.length === 1, "the fake to see the upstream request aborted");
+      expect(fake.abortedRequests[0]?.path).toBe("/responses");
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe("Copilot token", () => {
   it("is refreshed ahead of expiry while serving, with zero failed requests", async () => {
     // Tokens live 3 s and ask for a refresh after 2 s: the manager refreshes at 1 s (half the announced time).

@@ -216,4 +216,30 @@ describe("slow clients", () => {
       await gw.close();
     }
   });
+
+  it("are cut off when their body does not arrive in time", async () => {
+    // Headers within their limit (as in production, below the request limit), then the body stalls.
+    const gw = await startGateway(fake, {
+      headersTimeoutMs: 200,
+      requestTimeoutMs: 300,
+      timeoutCheckIntervalMs: 50,
+    });
+    try {
+      const { port } = new URL(gw.url);
+      const socket = connect(Number(port), "127.0.0.1");
+      let answer = "";
+      socket.on("data", (c: Buffer) => {
+        answer += c.toString();
+      });
+      // Whole headers, then a body that stops half-way.
+      socket.write(
+        'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":',
+      );
+      await new Promise((resolve) => socket.once("close", resolve));
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(fake.requestsTo("/chat/completions")).toHaveLength(0);
+    } finally {
+      await gw.close();
+    }
+  });
 });
