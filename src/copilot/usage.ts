@@ -75,12 +75,20 @@ export async function fetchCopilotUsage(req: UsageRequest): Promise<CopilotUsage
       `the token from ${req.githubToken.label} was rejected by ${req.endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(req.githubToken)}.`,
       { exitCode: EXIT_CODES.tokenRejected, status: 401 },
     );
+  if (status === 403 || status === 404) {
+    const reason = safeParseJson(z.object({ message: z.string() }), text);
+    throw new GatewayError(
+      "usage_refused",
+      `${req.endpoints.host} refused the Copilot usage report for the token from ${req.githubToken.label} (HTTP ${status}${reason.success ? `: ${reason.data.message}` : ""}); run \`copilot-gateway status\` to see why.`,
+      { exitCode: EXIT_CODES.noCopilotAccess, status: 403 },
+    );
+  }
   if (status !== 200)
     throw new GatewayError(
       "usage_unavailable",
       `${req.endpoints.host} answered HTTP ${status} for the Copilot usage report; retry later.`,
       {
-        exitCode: status === 403 || status === 404 ? EXIT_CODES.noCopilotAccess : EXIT_CODES.upstream,
+        exitCode: EXIT_CODES.upstream,
         status: 502,
       },
     );

@@ -56,6 +56,28 @@ describe("copilot-gateway usage", () => {
   });
 });
 
+describe("copilot-gateway usage when GitHub refuses the report", () => {
+  it("a 403/404 is no access (exit 5) and points at status, which tells why", async () => {
+    fake.state.copilot.failures.push({
+      path: "/copilot_internal/user",
+      status: 404,
+      body: { message: "Not Found" },
+    });
+    const { code, stdout, stderr } = await runCli(fake, ["usage"]);
+    expect({ code, stdout }).toEqual({ code: 5, stdout: "" });
+    expect(stderr).toBe(
+      "error: github.com refused the Copilot usage report for the token from COPILOT_GITHUB_TOKEN (HTTP 404: Not Found); run `copilot-gateway status` to see why.\n",
+    );
+  });
+
+  it("a 5xx is an upstream failure (exit 7) to retry", async () => {
+    fake.state.copilot.failures.push({ path: "/copilot_internal/user", status: 502, body: "Bad Gateway" });
+    const { code, stderr } = await runCli(fake, ["usage"]);
+    expect(code).toBe(7);
+    expect(stderr).toBe("error: github.com answered HTTP 502 for the Copilot usage report; retry later.\n");
+  });
+});
+
 describe("renderUsage", () => {
   const plain = createStyle({ isTTY: false }, {});
 

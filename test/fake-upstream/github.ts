@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { fixtureJson } from "./fixtures.js";
-import { type RecordedRequest, sendJson, sleep } from "./http-kit.js";
+import { type RecordedRequest, sendFailure, sendJson, sleep } from "./http-kit.js";
 import type { FakeUpstream, Route } from "./server.js";
 
 const DEVICE_ERRORS: Record<string, string> = {
@@ -199,6 +199,10 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
       handle: (req, res) => {
         if (!acceptsGithubToken(fake, githubToken(req)))
           return sendJson(res, 401, { message: "Bad credentials" });
+        // Only failures injected for this exact path: path-less ones are meant for the Copilot API.
+        const idx = fake.state.copilot.failures.findIndex((f) => f.path === req.path);
+        const [failure] = idx >= 0 ? fake.state.copilot.failures.splice(idx, 1) : [];
+        if (failure) return sendFailure(res, failure);
         sendJson(res, 200, {
           ...fixtureJson<Record<string, unknown>>("copilot-user.json"),
           login: fake.state.user.login,
