@@ -1,5 +1,6 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { CopilotApiError } from "../copilot/api-error.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { ErrorRenderers, toGatewayError } from "./errors/error-renderer.js";
 import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./errors/gateway-errors.js";
@@ -178,6 +179,8 @@ export async function createGatewayServer(
     if (request.facts) {
       request.facts.error = gatewayError.code;
       request.facts.errorMessage = gatewayError.message;
+      // A failing request is the one worth tracing upstream: keep Copilot's id for the verbose log line.
+      if (gatewayError instanceof CopilotApiError) request.facts.upstreamRequestId ??= gatewayError.requestId;
     }
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();

@@ -278,6 +278,21 @@ describe("errors in OpenAI's shape", () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("quota_exceeded");
   });
 
+  it("answers a policy-disabled model and one awaiting consent with 403 permission errors", async () => {
+    for (const [model, code, hint] of [
+      ["fake-disabled-model", "model_disabled", "ask an admin"],
+      ["fake-consent-model", "model_requires_consent", "copilot-gateway models enable fake-consent-model"],
+    ] as const) {
+      const error = await client.chat.completions
+        .create({ model, messages: [{ role: "user", content: "x" }] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+      const denied = error as InstanceType<typeof OpenAI.PermissionDeniedError>;
+      expect([denied.status, denied.code, denied.type]).toEqual([403, code, "permission_error"]);
+      expect(denied.message).toContain(hint);
+    }
+  });
+
   it("answers malformed JSON with 400 invalid_json", async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",

@@ -198,6 +198,52 @@ describe("logs", () => {
   });
 });
 
+describe("verbose logs", () => {
+  it("add the client address, Copilot's request id, the user agent and the error message, secrets masked", async () => {
+    const gw = await startGateway(fake, { verbose: true });
+    try {
+      fake.state.copilot.failures.push({
+        status: 429,
+        body: { error: { message: "Rate limit exceeded", code: "user_model_rate_limited" } },
+        headers: { "retry-after": "120", "x-request-id": "req_upstream_v" },
+        path: "/chat/completions",
+      });
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "tool/1.0 gho_abcdefghijklmnopqrstuvwxyz0123",
+        },
+        body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "x" }] }),
+      });
+      expect(res.status).toBe(429);
+      await waitFor(() => gw.logLines.length === 1, "the log line");
+      const line = gw.logLines[0] ?? "";
+      expect(line).toMatch(/ POST \/v1\/chat\/completions gpt-4\.1 429 [\d.]+ms /);
+      expect(line).toContain(" from=127.0.0.1");
+      expect(line).toContain(" upstream-id=req_upstream_v");
+      expect(line).toContain(' ua="tool/1.0 gho_****"');
+      expect(line).toMatch(/ message="[^"]*Rate limit exceeded/);
+      expect(line).not.toContain("abcdefghij");
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("are left out without --verbose", async () => {
+    const gw = await startGateway(fake);
+    try {
+      await fetch(`${gw.url}/v1/models/no-such-model`, { headers: { "user-agent": "tool/1.0" } });
+      await waitFor(() => gw.logLines.length === 1, "the log line");
+      expect(gw.logLines[0]).toMatch(
+        / GET \/v1\/models\/no-such-model - 404 [\d.]+ms error=model_not_found$/,
+      );
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe("slow clients", () => {
   it("are cut off when their headers do not arrive in time", async () => {
     const gw = await startGateway(fake, { headersTimeoutMs: 200, timeoutCheckIntervalMs: 50 });
