@@ -19,6 +19,8 @@ export interface GitHubToken {
 export function maskToken(token: string): string {
   if (token.length <= 8) return "****";
   const prefix = /^(gh[opsu]_|github_pat_)/.exec(token)?.[0] ?? "";
+  // Four characters of a real token (36+ random ones) say which it is; of a short one they give most of it away.
+  if (token.length - prefix.length < 16) return `${prefix}****`;
   return `${prefix}****${token.slice(-4)}`;
 }
 

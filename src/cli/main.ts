@@ -32,7 +32,16 @@ export async function main(argv: string[]): Promise<void> {
       ),
     )
     .option("-v, --verbose", "more detail in messages and logs (never secrets)")
-    .showHelpAfterError("(run with --help for usage)")
+    // One line per failure, the way out included (subcommands inherit this).
+    .configureOutput({
+      outputError: (message, write) =>
+        write(
+          `${message
+            .trim()
+            .replace(/\s*\n\s*/g, " ")
+            .replace(/\.$/, "")}; run \`copilot-gateway --help\` for usage.\n`,
+        ),
+    })
     .exitOverride();
 
   // Loaded just before an action runs (never for --help/--version), so zod stays off the start-up path.

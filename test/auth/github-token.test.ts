@@ -8,6 +8,12 @@ describe("maskToken", () => {
     expect(maskToken("tid=abc;exp=1;sku=x:mac")).toBe("****:mac");
     expect(maskToken("short")).toBe("****");
   });
+
+  it("shows no characters of a short secret (a truncated or test token would be nearly all revealed)", () => {
+    expect(maskToken("gho_abcde")).toBe("gho_****");
+    expect(maskToken("gho_abcdefghijklmno")).toBe("gho_****");
+    expect(maskToken("gho_abcdefghijklmnop")).toBe("gho_****mnop");
+  });
 });
 
 describe("describeTokenKind", () => {

@@ -15,6 +15,19 @@ describe("copilot-gateway CLI frame", () => {
       expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
   });
 
+  it.each([
+    [["foo"], "error: unknown command 'foo'"],
+    [["stauts"], "error: unknown command 'stauts' (Did you mean status?)"],
+    [["status", "--bogus"], "error: unknown option '--bogus'"],
+    [["chat", "--model"], "error: option '-m, --model <id>' argument missing"],
+    [["models", "enable"], "error: missing required argument 'id'"],
+  ])("a usage mistake (%j) is one line with the way to help, exit 2", async (args, message) => {
+    const result = await runCli(args, env());
+    expect(result.code).toBe(EXIT_CODES.usage);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(`${message}; run \`copilot-gateway --help\` for usage.\n`);
+  });
+
   it("rejects an unknown account type with the usage exit code", async () => {
     const result = await runCli(["--account-type", "team", "status"], env());
     expect(result.code).toBe(EXIT_CODES.usage);
