@@ -10,6 +10,7 @@ import type { PageBackend } from "../../src/web/page-backend.js";
 import type { PageStateView, RequestLogView } from "../../src/web/page-types.js";
 import { SignInCoordinator } from "../../src/web/sign-in-coordinator.js";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
+import { waitFor } from "../server/harness.js";
 import { ManualRequestLog, startPageServer } from "./page-server.js";
 
 const GITHUB_TOKEN = "gho_pagetest000000000000000000000000000042";
@@ -288,20 +289,21 @@ describe("page events", () => {
     const reader = (async () => {
       for await (const chunk of res.body) chunks.push(chunk.toString());
     })().catch(() => undefined);
-    const waitFor = async (needle: string) => {
-      for (let i = 0; i < 200 && !chunks.join("").includes(needle); i++)
-        await new Promise((r) => setTimeout(r, 10));
-      return chunks.join("");
+    // Wait for whole events (a frame may arrive in several chunks), polling rather than sleeping.
+    const waitForEvent = async (needle: string) => {
+      const text = () => chunks.join("");
+      await waitFor(() => text().includes(needle) && text().endsWith("\n\n"), `an event with ${needle}`);
+      return text();
     };
-    const first = await waitFor("\n\n");
+    const first = await waitForEvent("event: snapshot");
     expect(first).toBe(`event: snapshot\ndata: ${JSON.stringify({ entries: [logEntry("r1")] })}\n\n`);
     expect(h.log.listenerCount).toBe(1);
     h.log.push(logEntry("r2"));
-    const all = await waitFor("event: request");
+    const all = await waitForEvent("event: request");
     expect(all.slice(first.length)).toBe(`event: request\ndata: ${JSON.stringify(logEntry("r2"))}\n\n`);
     abort.abort();
     await reader;
-    for (let i = 0; i < 200 && h.log.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => h.log.listenerCount === 0, "the stream to unsubscribe");
     expect(h.log.listenerCount).toBe(0);
   });
 
