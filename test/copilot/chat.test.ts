@@ -336,6 +336,23 @@ describe("client resilience", () => {
     expect(fake.requestsTo("/chat/completions")).toHaveLength(2);
   });
 
+  it("an AbortSignal also ends the wait for Retry-After", async () => {
+    fake.state.copilot.failures.push({
+      path: "/chat/completions",
+      status: 429,
+      body: { error: { message: "Sorry, you have been rate-limited.", code: "user_model_rate_limited" } },
+      headers: { "retry-after": "15" },
+    });
+    const { client, session } = fakeClient(fake);
+    session.sleep = undefined; // the real wait, so the abort has something to cut short
+    await client.models();
+    const error = await client
+      .chat({ model: "gpt-4o", messages: hello }, { signal: AbortSignal.timeout(200) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(1);
+  });
+
   it("fails at once with the wait in the message when Retry-After is beyond the bound", async () => {
     fake.state.copilot.failures.push({
       path: "/chat/completions",
