@@ -133,6 +133,8 @@ function explain(
   const retry = retryAfterMs !== undefined ? ` Retry after ${formatWait(retryAfterMs)}.` : "";
   if (/Editor-Version/i.test(message))
     return `Copilot rejected the editor version (${message}); set COPILOT_GATEWAY_EDITOR_VERSION to a current vscode/x.y.z.`;
+  if (code === "model_not_supported" || code === "unsupported_api_for_model")
+    return `Copilot cannot use this model here (${message}); run \`copilot-gateway models\` to pick another.`;
   switch (status) {
     // The transport already exchanged a fresh token once; a second 401 is not a stale token.
     case 401:

@@ -477,6 +477,22 @@ describe("client resilience", () => {
     expect(e466.message).toMatch(/^Copilot no longer supports this client version/);
   });
 
+  it("says to pick another model when Copilot refuses the model at this endpoint (real captures)", async () => {
+    for (const file of ["error-400-model-not-supported.json", "error-400-unsupported-api-for-model.json"])
+      fake.state.copilot.failures.push({ path: "/chat/completions", status: 400, body: fixtureJson(file) });
+    const { client } = fakeClient(fake);
+    await expect(client.chat({ model: "gpt-4o", messages: hello })).rejects.toThrow(
+      "Copilot cannot use this model here (The requested model is not supported.); run `copilot-gateway models` to pick another.",
+    );
+    const error = (await client
+      .chat({ model: "gpt-4o", messages: hello })
+      .catch((e: unknown) => e)) as CopilotApiError;
+    expect(error).toMatchObject({ code: "unsupported_api_for_model", upstreamStatus: 400 });
+    expect(error.message).toBe(
+      'Copilot cannot use this model here (model "gpt-5.4" is not accessible via the /chat/completions endpoint); run `copilot-gateway models` to pick another.',
+    );
+  });
+
   it("explains a rejected Editor-Version", async () => {
     const { client } = fakeClient(fake, { env: { COPILOT_GATEWAY_EDITOR_VERSION: "emacs/29" } });
     await expect(client.models()).rejects.toThrow(
