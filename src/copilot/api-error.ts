@@ -134,6 +134,9 @@ function explain(
   if (/Editor-Version/i.test(message))
     return `Copilot rejected the editor version (${message}); set COPILOT_GATEWAY_EDITOR_VERSION to a current vscode/x.y.z.`;
   switch (status) {
+    // The transport already exchanged a fresh token once; a second 401 is not a stale token.
+    case 401:
+      return `Copilot refused a freshly exchanged token (${message}); run \`copilot-gateway status\` to check the sign-in, then retry.`;
     case 402:
       return resetDate
         ? `Your Copilot quota is exhausted (${message}); it resets on ${resetDate}. See \`copilot-gateway usage\`.`

@@ -186,6 +186,22 @@ describe("copilot-gateway chat", () => {
     expect(fake.exchanges).toBe(2);
   });
 
+  it("a 401 that survives a fresh token says to check the sign-in (one exchange retried, no loop)", async () => {
+    for (let i = 0; i < 2; i++)
+      fake.state.copilot.failures.push({
+        path: "/chat/completions",
+        status: 401,
+        body: { error: { message: "unauthorized: token expired", code: "unauthorized" } },
+      });
+    const { code, stderr } = await runCli(fake, ["chat", "hi"]);
+    expect(code).toBe(7);
+    expect(stderr).toBe(
+      "error: Copilot refused a freshly exchanged token (unauthorized: token expired); run `copilot-gateway status` to check the sign-in, then retry.\n",
+    );
+    expect(fake.requestsTo("/chat/completions")).toHaveLength(2);
+    expect(fake.exchanges).toBe(2);
+  });
+
   it("stops on Ctrl-C mid-answer with exit 130", async () => {
     fake.state.copilot.streamChunks = 200;
     fake.state.copilot.chunkDelayMs = 20;
