@@ -54,15 +54,30 @@ export interface GatewayServer {
   close(graceMs?: number): Promise<void>;
 }
 
+function unsafeBinding(where: string): GatewayError {
+  return new GatewayError(
+    "unsafe_binding",
+    `Refusing to listen on ${where} without an API key: anyone who can reach it could use your Copilot seat. Pass --api-key (or set COPILOT_GATEWAY_API_KEY), or keep the default --host 127.0.0.1.`,
+    { status: 500, exitCode: EXIT_CODES.usage },
+  );
+}
+
 /** Refuse to serve beyond loopback without a key: anyone on the network could otherwise spend the user's seat. */
 export function assertSafeBinding(options: GatewayOptions): void {
-  if (!isLoopbackName(options.host) && options.apiKeys.length === 0) {
-    throw new GatewayError(
-      "unsafe_binding",
-      `Refusing to listen on ${options.host} without an API key: anyone who can reach it could use your Copilot seat. Pass --api-key (or set COPILOT_GATEWAY_API_KEY), or keep the default --host 127.0.0.1.`,
-      { status: 500, exitCode: EXIT_CODES.usage },
-    );
-  }
+  if (!isLoopbackName(options.host) && options.apiKeys.length === 0) throw unsafeBinding(options.host);
+}
+
+/**
+ * The same rule for the addresses really bound: a loopback name can still resolve elsewhere (a `localhost` line in
+ * /etc/hosts, a resolver that answers `*.localhost`).
+ */
+export function assertLoopbackBound(
+  addresses: readonly { address: string }[],
+  options: Pick<GatewayOptions, "host" | "apiKeys">,
+): void {
+  if (options.apiKeys.length > 0) return;
+  const outside = addresses.find((a) => !isLoopbackName(a.address));
+  if (outside) throw unsafeBinding(`${options.host} (${outside.address})`);
 }
 
 export async function createGatewayServer(
@@ -201,6 +216,16 @@ export async function createGatewayServer(
     ctx,
     async listen() {
       await app.listen({ host: options.host, port: options.port });
+      try {
+        // A string address is a local socket path, never reachable from the network.
+        assertLoopbackBound(
+          app.addresses().flatMap((a) => (typeof a === "string" ? [] : [a])),
+          options,
+        );
+      } catch (error) {
+        await app.close();
+        throw error;
+      }
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : options.port;
       const host = options.host.includes(":") ? `[${options.host}]` : options.host;

@@ -2,7 +2,8 @@ import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createGatewayServer } from "../../src/server/create-server.js";
+import { GatewayError } from "../../src/errors.js";
+import { assertLoopbackBound, createGatewayServer } from "../../src/server/create-server.js";
 import { DEFAULT_GATEWAY_OPTIONS, resolveGatewayOptions } from "../../src/server/options.js";
 import { createGatewayRuntime } from "../../src/server/runtime.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
@@ -81,6 +82,27 @@ describe("binding and Host check", () => {
     await expect(
       createGatewayServer(runtime, { ...DEFAULT_GATEWAY_OPTIONS, host: "0.0.0.0", port: 0 }),
     ).rejects.toMatchObject({ code: "unsafe_binding" });
+  });
+
+  it("checks the addresses really bound too: a loopback name that resolves elsewhere is refused", () => {
+    const noKey = { host: "localhost", apiKeys: [] };
+    expect(() => assertLoopbackBound([{ address: "127.0.0.1" }, { address: "::1" }], noKey)).not.toThrow();
+    const refused = (() => {
+      try {
+        assertLoopbackBound([{ address: "127.0.0.1" }, { address: "192.168.1.20" }], noKey);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(GatewayError);
+    expect((refused as GatewayError).code).toBe("unsafe_binding");
+    expect((refused as GatewayError).exitCode).toBe(2);
+    expect((refused as GatewayError).message).toMatch(
+      /^Refusing to listen on localhost \(192\.168\.1\.20\) without an API key/,
+    );
+    expect(() =>
+      assertLoopbackBound([{ address: "192.168.1.20" }], { host: "localhost", apiKeys: ["k"] }),
+    ).not.toThrow();
   });
 
   it("listens beyond loopback when a key is set, without the Host check", async () => {

@@ -112,6 +112,7 @@ function waitForShutdownSignal(onSignal: () => void): Promise<void> {
 }
 
 function listenError(error: unknown, host: string, port: number): GatewayError {
+  if (error instanceof GatewayError) return error; // already says what to do (e.g. unsafe_binding)
   const code = (error as { code?: string }).code;
   if (code === "EADDRINUSE")
     return new GatewayError(
