@@ -9,19 +9,12 @@ import { chatRouteFor } from "../../../copilot/routing.js";
 import { describeError } from "../../../errors.js";
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
-import { clientAbortSignal, pipeEventStream, readBody, startEventStream } from "../../http/relay.js";
+import { pipeEventStream, readBody, startEventStream } from "../../http/relay.js";
 import { type ChatRequest, chatRequestSchema } from "../../openai/chat-request.js";
 import { normalizeCompletion } from "../../openai/chat-response.js";
 import { ChatStreamNormalizer } from "../../openai/chat-stream-normalizer.js";
 import type { RequestFacts } from "../../request-context.js";
-import {
-  openaiErrorEvent,
-  parseBody,
-  relayRequestId,
-  requireClient,
-  resolveRequestModel,
-  upstreamBody,
-} from "./shared.js";
+import { beginModelRequest, openaiErrorEvent, relayRequestId, upstreamBody } from "./shared.js";
 
 /**
  * `POST /chat/completions`. The hot path sends the client's bytes to Copilot's chat endpoint and normalises the
@@ -30,14 +23,13 @@ import {
  */
 export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/chat/completions", async (request, reply) => {
-    const body = parseBody(chatRequestSchema, request.body);
-    request.facts.model = body.model;
-    const client = requireClient(ctx, request);
-    const facts = request.facts;
-    facts.model = body.model;
-    facts.stream = body.stream === true;
-    const signal = clientAbortSignal(reply);
-    const model = await resolveRequestModel(client, body.model, "chat", signal);
+    const { body, client, facts, signal, model } = await beginModelRequest(
+      ctx,
+      request,
+      reply,
+      chatRequestSchema,
+      "chat",
+    );
     if (model && chatRouteFor(model) === "/responses")
       return translatedChat(client, model, body, reply, facts, signal);
 

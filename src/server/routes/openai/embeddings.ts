@@ -2,8 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
-import { clientAbortSignal, readBody } from "../../http/relay.js";
-import { parseBody, relayRequestId, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
+import { readBody } from "../../http/relay.js";
+import { beginModelRequest, relayRequestId, upstreamBody } from "./shared.js";
 
 const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1, "model must name an embeddings model; GET /v1/models lists them"),
@@ -13,13 +13,13 @@ const embeddingsRequestSchema = z.looseObject({
 /** `POST /embeddings`: forwarded as is. */
 export function embeddingRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/embeddings", async (request, reply) => {
-    const body = parseBody(embeddingsRequestSchema, request.body);
-    request.facts.model = body.model;
-    const client = requireClient(ctx, request);
-    const facts = request.facts;
-    facts.model = body.model;
-    const signal = clientAbortSignal(reply);
-    const model = await resolveRequestModel(client, body.model, "embeddings", signal);
+    const { body, client, facts, signal, model } = await beginModelRequest(
+      ctx,
+      request,
+      reply,
+      embeddingsRequestSchema,
+      "embeddings",
+    );
     const upstream = await client.send({
       method: "POST",
       path: "/embeddings",

@@ -4,9 +4,9 @@ import { hasImageInput, responsesInitiator } from "../../../copilot/request-hint
 import { headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest } from "../../errors/gateway-errors.js";
-import { clientAbortSignal, passThrough, pipeEventStream, readBody } from "../../http/relay.js";
+import { passThrough, pipeEventStream, readBody } from "../../http/relay.js";
 import { responsesRequestSchema, responsesUsage } from "../../openai/responses-request.js";
-import { parseBody, relayRequestId, requireClient, resolveRequestModel, upstreamBody } from "./shared.js";
+import { beginModelRequest, relayRequestId, upstreamBody } from "./shared.js";
 
 /** `event: error` as the Responses API streams it (OpenAI SDKs raise it). */
 function responsesErrorEvent(message: string): string {
@@ -16,14 +16,13 @@ function responsesErrorEvent(message: string): string {
 /** `POST /responses`: forwarded to Copilot's Responses endpoint for every model that lists it. */
 export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.post("/responses", async (request, reply) => {
-    const body = parseBody(responsesRequestSchema, request.body);
-    request.facts.model = body.model;
-    const client = requireClient(ctx, request);
-    const facts = request.facts;
-    facts.model = body.model;
-    facts.stream = body.stream === true;
-    const signal = clientAbortSignal(reply);
-    const model = await resolveRequestModel(client, body.model, "chat", signal);
+    const { body, client, facts, signal, model } = await beginModelRequest(
+      ctx,
+      request,
+      reply,
+      responsesRequestSchema,
+      "chat",
+    );
     if (model && !modelSupportsEndpoint(model, "/responses")) {
       throw invalidRequest(
         `The model "${model.id}" is not served at /responses by Copilot (it offers ${model.supported_endpoints?.join(", ") || "/chat/completions"}); use /v1/chat/completions for it.`,

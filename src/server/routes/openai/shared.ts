@@ -13,6 +13,7 @@ import { AbortedError } from "../../../errors.js";
 import { type HttpResponse, headerValue } from "../../../http/request.js";
 import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest, notSignedIn } from "../../errors/gateway-errors.js";
+import { clientAbortSignal } from "../../http/relay.js";
 import type { RequestFacts } from "../../request-context.js";
 
 /** The signed-in session, or the "not signed in" error pointing at `login` and the page. */
@@ -96,4 +97,36 @@ export function relayRequestId(
   const id = headerValue(headers, "x-request-id") ?? headerValue(headers, "x-github-request-id");
   facts.upstreamRequestId = id;
   if (id) reply.header("x-request-id", id);
+}
+
+/** What every model route starts from: the validated body, the signed-in client, the abort signal and the model. */
+export interface ModelRequest<T> {
+  body: T;
+  client: CopilotClient;
+  facts: RequestFacts;
+  signal: AbortSignal;
+  model: CopilotModel | undefined;
+}
+
+/**
+ * The shared start of `/chat/completions`, `/responses` and `/embeddings`: validate the body, note the model for the
+ * log (before the sign-in check, so a refused request still names it), require a session, and resolve the model.
+ */
+export async function beginModelRequest<
+  T extends z.ZodType<{ model: string; stream?: boolean | null | undefined }>,
+>(
+  ctx: GatewayContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  schema: T,
+  purpose: ModelPurpose,
+): Promise<ModelRequest<z.infer<T>>> {
+  const body = parseBody(schema, request.body);
+  const facts = request.facts;
+  facts.model = body.model;
+  const client = requireClient(ctx, request);
+  facts.stream = body.stream === true;
+  const signal = clientAbortSignal(reply);
+  const model = await resolveRequestModel(client, body.model, purpose, signal);
+  return { body, client, facts, signal, model };
 }
