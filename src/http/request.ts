@@ -1,5 +1,5 @@
 import { type Dispatcher, request, errors as undiciErrors } from "undici";
-import { AbortedError, ConnectionError, TimeoutError } from "../errors.js";
+import { AbortedError, ConnectionError, TimeoutError, UsageError } from "../errors.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 
@@ -49,6 +49,13 @@ export function toNetworkError(error: unknown, url: string, signal?: AbortSignal
     return new AbortedError();
   const code = err.code ?? err.cause?.code ?? "";
   const detail = err.cause?.message ?? err.message ?? String(error);
+  // A request undici refuses to build (a header with a line break, say) is our input's fault, not the network's.
+  if (error instanceof undiciErrors.InvalidArgumentError) {
+    return new UsageError(
+      `A request to ${host} could not be sent (${detail}); check the COPILOT_GATEWAY_* identity variables and the token for stray spaces or line breaks.`,
+      "invalid_request_input",
+    );
+  }
   if (
     NETWORK_CODES.has(code) ||
     /certificate|self.signed|TLS|SSL/i.test(detail) ||
