@@ -10,6 +10,7 @@ export * from "./auth/complete-sign-in.js";
 export * from "./auth/device-flow/device-flow-error.js";
 export * from "./auth/device-flow/poll-device-flow.js";
 export * from "./auth/device-flow/start-device-flow.js";
+export * from "./auth/github-api.js";
 export * from "./auth/github-token.js";
 export * from "./auth/github-user.js";
 export * from "./auth/import-sources.js";

@@ -1,12 +1,10 @@
-import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
-import type { Endpoints } from "../config/hosts.js";
 import { parseSsoHeader, TokenExchangeError } from "../copilot/exchange-token.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
-import { headerValue, readText, sendHttp } from "../http/request.js";
+import { headerValue } from "../http/request.js";
 import { safeParseJson } from "../util/parse-json.js";
-import { type GitHubToken, overrideHint } from "./github-token.js";
+import { type GitHubApiRequest, getFromGitHubApi } from "./github-api.js";
+import { overrideHint } from "./github-token.js";
 
 export interface GitHubUser {
   login: string;
@@ -17,33 +15,14 @@ export interface GitHubUser {
   ssoUrl: string | undefined;
 }
 
-export interface FetchGitHubUserOptions {
-  endpoints: Endpoints;
-  identity: EditorIdentity;
-  dispatcher: Dispatcher;
-  githubToken: GitHubToken;
-  signal?: AbortSignal | undefined;
-}
+export type FetchGitHubUserOptions = GitHubApiRequest;
 
 const userSchema = z.object({ login: z.string().min(1) }).passthrough();
 
 /** `GET {api}/user`: who the token belongs to, and whether an SSO organisation still wants it authorized. */
 export async function fetchGitHubUser(options: FetchGitHubUserOptions): Promise<GitHubUser> {
   const { endpoints, githubToken } = options;
-  const response = await sendHttp({
-    method: "GET",
-    url: `${endpoints.apiUrl}/user`,
-    dispatcher: options.dispatcher,
-    signal: options.signal,
-    headers: {
-      authorization: `token ${githubToken.value}`,
-      accept: "application/json",
-      ...githubEditorHeaders(options.identity),
-    },
-    headersTimeoutMs: 30_000,
-    bodyTimeoutMs: 30_000,
-  });
-  const text = await readText(response);
+  const { response, text } = await getFromGitHubApi(options, "/user");
   const ssoUrl = parseSsoHeader(headerValue(response.headers, "x-github-sso"));
   const from = `the token from ${githubToken.label}`;
   if (response.statusCode === 200) {

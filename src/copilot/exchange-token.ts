@@ -1,10 +1,8 @@
-import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { describeTokenKind, type GitHubToken, overrideHint } from "../auth/github-token.js";
-import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
-import type { Endpoints } from "../config/hosts.js";
+import { type GitHubApiRequest, getFromGitHubApi } from "../auth/github-api.js";
+import { describeTokenKind, overrideHint } from "../auth/github-token.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
-import { headerValue, readText, sendHttp } from "../http/request.js";
+import { headerValue } from "../http/request.js";
 import { safeParseJson } from "../util/parse-json.js";
 import { type CopilotToken, copilotTokenResponseSchema } from "./copilot-token.js";
 
@@ -62,33 +60,14 @@ export function parseSsoHeader(value: string | undefined): string | undefined {
   return /url=([^\s;,]+)/.exec(value)?.[1];
 }
 
-export interface ExchangeOptions {
-  endpoints: Endpoints;
-  identity: EditorIdentity;
-  dispatcher: Dispatcher;
-  githubToken: GitHubToken;
-  signal?: AbortSignal | undefined;
+export interface ExchangeOptions extends GitHubApiRequest {
   now?: () => number;
 }
 
 /** `GET {api}/copilot_internal/v2/token` (spec §3), with every failure mapped to a one-line typed error. */
 export async function exchangeCopilotToken(options: ExchangeOptions): Promise<CopilotToken> {
   const { endpoints, githubToken } = options;
-  const url = `${endpoints.apiUrl}/copilot_internal/v2/token`;
-  const response = await sendHttp({
-    method: "GET",
-    url,
-    dispatcher: options.dispatcher,
-    signal: options.signal,
-    headers: {
-      authorization: `token ${githubToken.value}`,
-      accept: "application/json",
-      ...githubEditorHeaders(options.identity),
-    },
-    headersTimeoutMs: 30_000,
-    bodyTimeoutMs: 30_000,
-  });
-  const text = await readText(response);
+  const { response, text } = await getFromGitHubApi(options, "/copilot_internal/v2/token");
   const from = `the token from ${githubToken.label}`;
   if (response.statusCode === 200) {
     const parsed = safeParseJson(copilotTokenResponseSchema, text);

@@ -1,10 +1,7 @@
-import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { type GitHubToken, overrideHint } from "../auth/github-token.js";
-import { type EditorIdentity, githubEditorHeaders } from "../config/editor-headers.js";
-import type { Endpoints } from "../config/hosts.js";
+import { type GitHubApiRequest, getFromGitHubApi } from "../auth/github-api.js";
+import { overrideHint } from "../auth/github-token.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
-import { readText, sendHttp } from "../http/request.js";
 import { safeParseJson } from "../util/parse-json.js";
 
 const num = z.number().optional().catch(undefined);
@@ -42,31 +39,11 @@ export const copilotUsageSchema = z.object({
 
 export type CopilotUsage = z.infer<typeof copilotUsageSchema>;
 
-export interface UsageRequest {
-  endpoints: Endpoints;
-  identity: EditorIdentity;
-  dispatcher: Dispatcher;
-  githubToken: GitHubToken;
-  signal?: AbortSignal | undefined;
-}
+export type UsageRequest = GitHubApiRequest;
 
 /** `GET {api}/copilot_internal/user` with the GitHub token: plan, quota snapshots and reset date. */
 export async function fetchCopilotUsage(req: UsageRequest): Promise<CopilotUsage> {
-  const url = `${req.endpoints.apiUrl}/copilot_internal/user`;
-  const response = await sendHttp({
-    method: "GET",
-    url,
-    dispatcher: req.dispatcher,
-    signal: req.signal,
-    headers: {
-      authorization: `token ${req.githubToken.value}`,
-      accept: "application/json",
-      ...githubEditorHeaders(req.identity),
-    },
-    headersTimeoutMs: 30_000,
-    bodyTimeoutMs: 30_000,
-  });
-  const text = await readText(response);
+  const { response, text } = await getFromGitHubApi(req, "/copilot_internal/user");
   const status = response.statusCode;
   if (status === 401)
     throw new GatewayError(
