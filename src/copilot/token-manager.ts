@@ -10,6 +10,8 @@ export interface TokenManagerOptions {
   /** Called when a background refresh fails; it is retried with backoff, never silently dropped. */
   onRefreshError?: (error: unknown, attempt: number, nextRetryMs: number) => void;
   onRefresh?: (token: CopilotToken) => void;
+  /** Told when Copilot refused the current token (a 401), so a cache shared with other processes drops it too. */
+  onInvalidate?: (token: CopilotToken) => void;
   /** Backoff for failed background refreshes. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -90,7 +92,10 @@ export class CopilotTokenManager {
 
   /** Forget the token (after a 401 from Copilot). Only the token that failed is dropped, so racing 401s exchange once. */
   invalidate(token?: string): void {
-    if (token === undefined || this.#current?.token === token) this.#current = undefined;
+    const current = this.#current;
+    if (!current || (token !== undefined && current.token !== token)) return;
+    this.#current = undefined;
+    this.#options.onInvalidate?.(current);
   }
 
   /** Keep the token fresh in the background (the server); the CLI never starts this. */
