@@ -12,7 +12,7 @@ import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
 /** Upstream sockets to Copilot: HTTP/1.1 needs one per concurrent stream, and a gateway may hold many. */
-const UPSTREAM_CONNECTIONS = 2048;
+export const UPSTREAM_CONNECTIONS = 2048;
 
 export interface ServeOptions {
   port?: string;
@@ -21,6 +21,15 @@ export interface ServeOptions {
   cors?: string[];
   modelMap?: string[];
   modelMapFile?: string;
+  /** `--team` and its flags. */
+  team?: boolean;
+  allowOrg?: string[];
+  admin?: string[];
+  billing?: string;
+  userRpm?: string;
+  userConcurrency?: string;
+  trustProxy?: boolean;
+  publicUrl?: string;
 }
 
 /**
@@ -29,6 +38,7 @@ export interface ServeOptions {
  * in-flight answers finish within the grace period and returns (exit 0).
  */
 export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  if (opts.team) return (await import("./serve-team.js")).serveTeam(ctx, opts);
   const options = resolveGatewayOptions(
     {
       host: opts.host,
@@ -99,7 +109,7 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   log.flush();
 }
 
-function waitForShutdownSignal(onSignal: () => void): Promise<void> {
+export function waitForShutdownSignal(onSignal: () => void): Promise<void> {
   return new Promise((resolve) => {
     const handler = () => {
       process.off("SIGINT", handler);
@@ -112,7 +122,7 @@ function waitForShutdownSignal(onSignal: () => void): Promise<void> {
   });
 }
 
-function listenError(error: unknown, host: string, port: number): GatewayError {
+export function listenError(error: unknown, host: string, port: number): GatewayError {
   if (error instanceof GatewayError) return error; // already says what to do (e.g. unsafe_binding)
   const code = (error as { code?: string }).code;
   if (code === "EADDRINUSE")
