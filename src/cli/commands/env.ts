@@ -1,11 +1,11 @@
+import { detectShell, PLACEHOLDER_AUTH_TOKEN, parseShell } from "../../anthropic/claude-code-env.js";
+import { chooseClientModels } from "../../clients/client-models.js";
 import {
-  chooseClaudeCodeModels,
-  claudeCodeEnvironment,
-  detectShell,
-  formatEnvironment,
-  parseShell,
-  type Shell,
-} from "../../anthropic/claude-code-env.js";
+  CLIENT_TARGETS,
+  type ClientTarget,
+  clientSetup,
+  renderClientSetup,
+} from "../../clients/client-setup.js";
 import { connectCopilot } from "../../copilot/connect.js";
 import { type CopilotModel, copilotModelSchema } from "../../copilot/models.js";
 import { EXIT_CODES, GatewayError, UsageError } from "../../errors.js";
@@ -24,69 +24,73 @@ export interface EnvOptions {
   server?: string;
 }
 
-const TARGETS = ["claude-code"] as const;
-
 /** The URL a local client uses for a gateway bound to `host` (a wildcard bind is reached on loopback). */
 function gatewayUrl(host: string, port: number): string {
   const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
-/** The command that applies this output in `shell`, with the same target and gateway flags as this run. */
-function usageHint(shell: Shell, target: string, opts: EnvOptions): string {
+const shellWord = (part: string) =>
+  /^[\w.:/@%+=,-]+$/.test(part) ? part : `'${part.replaceAll("'", `'\\''`)}'`;
+
+/** This run as a command, with the same target and gateway flags, so the advice reproduces exactly this output. */
+function thisCommand(target: string, opts: EnvOptions, shell: string, withShell: boolean): string {
   const flags = [
     ...(opts.host ? ["--host", opts.host] : []),
     ...(opts.port ? ["--port", opts.port] : []),
     ...(opts.apiKey ? ["--api-key", opts.apiKey] : []),
     ...(opts.server ? ["--server", opts.server] : []),
-  ].map((part) => (/^[\w.:/@%+=,-]+$/.test(part) ? part : `'${part.replaceAll("'", `'\\''`)}'`));
-  const command = ["copilot-gateway env", target, ...flags, "--shell", shell].join(" ");
-  switch (shell) {
-    case "powershell":
-      return `${command} | Out-String | Invoke-Expression`;
-    case "fish":
-      return `${command} | source`;
-    default:
-      return `eval "$(${command})"`;
-  }
+    ...(withShell ? ["--shell", shell] : []),
+  ];
+  return ["copilot-gateway env", target, ...flags.map(shellWord)].join(" ");
 }
 
 /**
- * `copilot-gateway env claude-code [--shell bash|zsh|fish|powershell]`: the variables that point Claude Code at the
- * gateway, with models picked from the live catalogue. Same --host/--port/--api-key (and env) as `serve`.
+ * `copilot-gateway env TARGET [--shell …]`: what points a tool at the gateway (environment, configuration file or
+ * command), with models picked from the live catalogue. Same --host/--port/--api-key (and env) as `serve`.
  */
 export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}): Promise<void> {
-  if (!(TARGETS as readonly string[]).includes(target))
-    throw new UsageError(`Unknown target "${target}"; use one of: ${TARGETS.join(", ")}.`, "invalid_target");
+  if (!(CLIENT_TARGETS as readonly string[]).includes(target))
+    throw new UsageError(
+      `Unknown target "${target}"; use one of: ${CLIENT_TARGETS.join(", ")}.`,
+      "invalid_target",
+    );
   const shell = opts.shell ? parseShell(opts.shell) : detectShell(ctx.env);
+  const shellMatters = target === "claude-code" || target === "aider" || target === "codex";
+  let origin: string;
+  let apiKey: string;
+  let catalogue: CopilotModel[];
   if (opts.server) {
-    const server = normalizeServerUrl(opts.server);
-    const stored = readServerKey(ctx.settings().homeDir, server);
+    // A team gateway: its URL, the personal key `connect` stored, and the models it serves this person.
+    origin = normalizeServerUrl(opts.server);
+    const stored = readServerKey(ctx.settings().homeDir, origin);
     if (!stored) {
       throw new GatewayError(
         "no_server_key",
-        `No personal key for ${server}: run \`copilot-gateway connect ${server}\` first.`,
+        `No personal key for ${origin}: run \`copilot-gateway connect ${origin}\` first.`,
         { exitCode: EXIT_CODES.notSignedIn },
       );
     }
-    const models = chooseClaudeCodeModels(await gatewayModels(ctx, server, stored.key));
-    ctx.stdout.write(
-      `# Claude Code → team gateway ${server} as ${stored.login}. Apply with: ${usageHint(shell, target, opts)}\n`,
-    );
-    ctx.stdout.write(
-      formatEnvironment(claudeCodeEnvironment({ baseUrl: server, apiKey: stored.key, models }), shell),
-    );
-    return;
+    apiKey = stored.key;
+    catalogue = await gatewayModels(ctx, origin, apiKey);
+  } else {
+    const gateway = resolveGatewayOptions({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
+    const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+    origin = gatewayUrl(gateway.host, gateway.port);
+    apiKey = gateway.apiKeys[0] ?? PLACEHOLDER_AUTH_TOKEN;
+    catalogue = [...(await client.models())];
   }
-  const gateway = resolveGatewayOptions({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
-  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
-  const models = chooseClaudeCodeModels(await client.models());
-  const baseUrl = gatewayUrl(gateway.host, gateway.port);
-  const variables = claudeCodeEnvironment({ baseUrl, apiKey: gateway.apiKeys[0], models });
-  ctx.stdout.write(
-    `# Claude Code → copilot-gateway at ${baseUrl}. Apply with: ${usageHint(shell, target, opts)}\n`,
-  );
-  ctx.stdout.write(formatEnvironment(variables, shell));
+  const models = chooseClientModels(catalogue);
+  const setup = clientSetup(target as ClientTarget, {
+    origin,
+    apiKey,
+    models,
+    shell,
+    command: thisCommand(target, opts, shell, shellMatters),
+  });
+  // JSON has no comments: its advice goes to stderr, so `env opencode > opencode.json` stays valid JSON.
+  if (setup.format === "json") for (const line of setup.advice) ctx.stderr.write(`${line}\n`);
+  ctx.stdout.write(renderClientSetup(setup));
 }
 
 /** The catalogue a team gateway serves this person (`GET /v1/models` with their key). */
@@ -106,7 +110,7 @@ async function gatewayModels(ctx: CliContext, server: string, key: string): Prom
     try {
       json = JSON.parse(text);
     } catch {
-      // handled below
+      // not JSON: reported below
     }
     if (response.statusCode !== 200 || !Array.isArray(json.data)) {
       throw new GatewayError(
