@@ -1,5 +1,6 @@
 import { CopilotClient } from "../copilot/client.js";
 import type { CopilotSession } from "../copilot/session.js";
+import type { TeamGateway } from "../team/team-gateway.js";
 import { RequestLog } from "./request-log.js";
 
 export type SessionListener = (session: CopilotSession | undefined) => void;
@@ -19,6 +20,8 @@ export interface GatewayRuntime {
   readonly log: RequestLog;
   /** Where log lines go (stderr in the CLI). */
   readonly writeLog: (line: string) => void;
+  /** `serve --team`: people, personal keys and their own sessions; the single `session()` stays unused. */
+  readonly team?: TeamGateway | undefined;
 }
 
 export interface GatewayRuntimeOptions {
@@ -27,6 +30,7 @@ export interface GatewayRuntimeOptions {
   logCapacity?: number | undefined;
   /** Keep the token fresh in the background (the server does; tests of pure routing may not). */
   refreshTokens?: boolean | undefined;
+  team?: TeamGateway | undefined;
   /** The client to use for `session` (the library's in-process gateway shares its caller's catalogue cache). */
   client?: CopilotClient | undefined;
 }
@@ -60,6 +64,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
     },
     log,
     writeLog: options.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
+    team: options.team,
   };
   if (options.session) runtime.setSession(options.session);
   return runtime;
