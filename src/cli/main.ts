@@ -129,6 +129,8 @@ export async function main(argv: string[]): Promise<void> {
     .option("--user-concurrency <n>", "team: requests in flight per person")
     .option("--trust-proxy", "team: read the client address from X-Forwarded-For (behind a reverse proxy)")
     .option("--public-url <url>", "team: the URL people use (env COPILOT_GATEWAY_PUBLIC_URL)")
+    .option("--redis <url>", "team: keep all state in Redis so many replicas can serve (env REDIS_URL)")
+    .option("--redis-prefix <prefix>", "team: namespace of the gateway's Redis keys (default cgw)")
     .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
 
   program

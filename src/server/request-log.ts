@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   error: string | undefined;
   /** Set when the client went away before the answer was complete. */
   aborted: boolean;
+  /** Which replica served it, when several share one live log through Redis (absent: this one). */
+  replica?: string | undefined;
 }
 
 export type RequestLogListener = (entry: RequestLogEntry) => void;

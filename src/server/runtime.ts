@@ -22,6 +22,8 @@ export interface GatewayRuntime {
   readonly writeLog: (line: string) => void;
   /** `serve --team`: people, personal keys and their own sessions; the single `session()` stays unused. */
   readonly team?: TeamGateway | undefined;
+  /** A shared store this replica depends on (Redis): `/readyz` reports its reason while it is unavailable. */
+  readonly notReadyReason?: (() => string | undefined) | undefined;
 }
 
 export interface GatewayRuntimeOptions {
@@ -31,6 +33,7 @@ export interface GatewayRuntimeOptions {
   /** Keep the token fresh in the background (the server does; tests of pure routing may not). */
   refreshTokens?: boolean | undefined;
   team?: TeamGateway | undefined;
+  notReadyReason?: (() => string | undefined) | undefined;
   /** The client to use for `session` (the library's in-process gateway shares its caller's catalogue cache). */
   client?: CopilotClient | undefined;
 }
@@ -65,6 +68,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
     log,
     writeLog: options.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
     team: options.team,
+    notReadyReason: options.notReadyReason,
   };
   if (options.session) runtime.setSession(options.session);
   return runtime;

@@ -29,7 +29,18 @@ export interface SessionPoolOptions {
   /** Told after each exchange of a person's Copilot token (initial or refresh): the membership re-check. */
   onRefresh?: ((person: PersonSession, token: CopilotToken) => void) | undefined;
   retry?: Partial<RetryPolicy> | undefined;
+  /**
+   * Share each person's Copilot token with other replicas (Redis): one exchange per person per refresh period
+   * across all of them instead of one per replica.
+   */
+  shareToken?: ((login: string, box: SecretBox) => SharedSessionToken) | undefined;
   now?: (() => number) | undefined;
+}
+
+/** How a person's session gets its token through a cache shared between replicas. */
+export interface SharedSessionToken {
+  get(exchange: () => Promise<CopilotToken>): Promise<CopilotToken>;
+  invalidate(token: CopilotToken): void;
 }
 
 interface Entry {
@@ -128,7 +139,9 @@ export class SessionPool {
       await store.putGitHubToken({ ...sealed, sealed: box.seal(value, githubTokenContext(sealed.login)) });
     }
     let person: PersonSession | undefined;
+    const shared = this.#options.shareToken?.(sealed.login, box);
     const session = createCopilotSession({
+      ...(shared && { shareExchange: shared.get, onInvalidate: shared.invalidate }),
       settings,
       dispatcher: this.#options.dispatcher,
       githubToken: { value, origin: "stored", label: `${sealed.login}'s sign-in on this gateway` },

@@ -16,7 +16,7 @@ import {
 } from "./person-errors.js";
 import { generatePersonalKey, hashSecret, isPersonalKey, newKeyId, personalKeyHint } from "./personal-key.js";
 import type { SecretBox } from "./secret-box.js";
-import { type PersonSession, SessionPool } from "./session-pool.js";
+import { type PersonSession, SessionPool, type SessionPoolOptions } from "./session-pool.js";
 import { createMemoryTeamEvents, type TeamEvents } from "./team-events.js";
 import type { TeamOptions } from "./team-options.js";
 import { isMember, TeamSignIn } from "./team-sign-in.js";
@@ -42,6 +42,8 @@ export interface TeamGatewayDeps {
   /** Told about things an operator should see (membership lost, a failed usage write). */
   warn?: ((message: string) => void) | undefined;
   now?: (() => number) | undefined;
+  /** Copilot tokens shared with other replicas (Redis). */
+  shareToken?: SessionPoolOptions["shareToken"];
   /** Pool bounds (tests shrink them). */
   maxSessions?: number | undefined;
   idleMs?: number | undefined;
@@ -106,6 +108,7 @@ export class TeamGateway {
       dispatcher: deps.dispatcher,
       maxSessions: deps.maxSessions,
       idleMs: deps.idleMs,
+      shareToken: deps.shareToken,
       onRefresh: (person) => void this.#recheckMembership(person),
     });
     this.signIns = new TeamSignIn({

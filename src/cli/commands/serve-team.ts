@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { UsageError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { createGatewayServer } from "../../server/create-server.js";
@@ -6,6 +7,7 @@ import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
 import { teamPageRoutes } from "../../server/routes/team/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { DEFAULT_REDIS_PREFIX } from "../../store/redis/redis-keys.js";
 import { openTeamGateway } from "../../team/open-team-gateway.js";
 import { resolveTeamOptions } from "../../team/team-options.js";
 import type { CliContext } from "../context.js";
@@ -57,6 +59,24 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   const log = createLogWriter(ctx.stderr);
   const say = (line: string) => log.write(redactSecrets(line));
   const settings = ctx.settings();
+  const redisUrl = opts.redis ?? ctx.env.REDIS_URL;
+  if (opts.redisPrefix !== undefined && !redisUrl?.trim())
+    throw new UsageError("--redis-prefix needs --redis URL (or REDIS_URL).");
+  // Many replicas open each other's sealed tokens: they must share the secret, a per-machine key file would not do.
+  if (redisUrl && !ctx.env.COPILOT_GATEWAY_SECRET?.trim())
+    throw new UsageError(
+      "--redis needs COPILOT_GATEWAY_SECRET, the same on every replica (e.g. `openssl rand -base64 32`): tokens sealed by one replica are opened by the others.",
+    );
+  const redis = redisUrl
+    ? await (await import("../../store/redis/open-redis-team.js")).openRedisTeamBackend({
+        url: redisUrl,
+        prefix: opts.redisPrefix ?? (ctx.env.COPILOT_GATEWAY_REDIS_PREFIX?.trim() || DEFAULT_REDIS_PREFIX),
+        ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
+        userRpm: teamOptions.userRpm,
+        userConcurrency: teamOptions.userConcurrency,
+        say,
+      })
+    : undefined;
   const dispatcher = createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS });
   const { team, secrets } = await openTeamGateway({
     settings,
@@ -64,14 +84,25 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
     dispatcher,
     env: ctx.env,
     warn: say,
+    ...(redis && {
+      store: redis.store,
+      extra: {
+        events: redis.events,
+        rateLimiter: redis.rateLimiter,
+        concurrency: redis.concurrency,
+        shareToken: redis.copilotToken,
+      },
+    }),
   });
-  const runtime = createGatewayRuntime({ writeLog: log.write, team });
+  const runtime = createGatewayRuntime({ writeLog: log.write, team, notReadyReason: redis?.notReadyReason });
+  if (redis) redis.shareRequestLog(runtime.log);
   const server = await createGatewayServer(runtime, options, [teamPageRoutes()]);
   let url: string;
   try {
     url = await server.listen();
   } catch (error) {
     await team.store.close();
+    await redis?.close();
     throw listenError(error, options.host, options.port);
   }
   const publicUrl = teamOptions.publicUrl ?? url;
@@ -108,6 +139,7 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   try {
     await server.close();
     await team.store.close();
+    await redis?.close();
     await dispatcher.close();
   } finally {
     process.off("SIGINT", forceOnSecondSignal);

@@ -31,6 +31,9 @@ export interface ServeOptions {
   userConcurrency?: string;
   trustProxy?: boolean;
   publicUrl?: string;
+  /** `--redis URL` (or REDIS_URL) and `--redis-prefix`: the team gateway's state in Redis, for many replicas. */
+  redis?: string;
+  redisPrefix?: string;
 }
 
 /**

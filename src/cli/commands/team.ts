@@ -12,6 +12,18 @@ import { renderTable } from "../output/table.js";
 const CLI_ACTOR = "cli";
 
 async function withStore<T>(ctx: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
+  // A gateway on Redis (REDIS_URL, COPILOT_GATEWAY_REDIS_PREFIX): the same data its replicas share, and a
+  // revocation made here reaches every running replica at once.
+  const redisUrl = ctx.env.REDIS_URL?.trim();
+  if (redisUrl) {
+    const { openRedisStore } = await import("../../store/redis/open-redis-team.js");
+    const opened = await openRedisStore(redisUrl, ctx.env.COPILOT_GATEWAY_REDIS_PREFIX);
+    try {
+      return await fn(opened.store);
+    } finally {
+      await opened.close();
+    }
+  }
   const store = await openSqliteStore(teamStorePath(ctx.settings().homeDir));
   try {
     return await fn(store);
