@@ -45,6 +45,8 @@ export interface GatewayRuntimeOptions {
   logCapacity?: number | undefined;
   /** Keep the token fresh in the background (the server does; tests of pure routing may not). */
   refreshTokens?: boolean | undefined;
+  /** The client to use for `session` (the library's in-process gateway shares its caller's catalogue cache). */
+  client?: CopilotClient | undefined;
   history?: UsageHistory | undefined;
   metrics?: GatewayMetrics | undefined;
 }
@@ -91,7 +93,12 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       for (const stop of unwatch) stop();
       unwatch = [];
       session = next;
-      client = next ? new CopilotClient(next) : undefined;
+      client =
+        next === undefined
+          ? undefined
+          : next === options.session && options.client?.session === next
+            ? options.client
+            : new CopilotClient(next);
       if (next) {
         unwatch.push(
           next.limits.onChange((snapshot) => tell({ kind: "snapshot", snapshot })),
