@@ -9,6 +9,7 @@ import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
@@ -31,6 +32,7 @@ export interface ServeOptions {
   userConcurrency?: string;
   trustProxy?: boolean;
   publicUrl?: string;
+  metrics?: boolean;
 }
 
 /**
@@ -73,7 +75,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     if (!(error instanceof NotSignedInError)) throw error;
   }
 
-  const runtime = createGatewayRuntime({ session, writeLog: log.write });
+  // Usage history lives in the state directory; metrics (and prom-client) load only when asked for.
+  const history = new UsageHistory({ path: usageHistoryPath(settings.homeDir) });
+  const metrics = opts.metrics
+    ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics()
+    : undefined;
+  const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics });
   const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
@@ -87,6 +94,8 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   );
   if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
   if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
+  if (metrics)
+    say(`Prometheus metrics at ${url}/metrics${options.apiKeys.length > 0 ? " (API key required)" : ""}.`);
   if (session) {
     try {
       const token = await session.tokens.get();
