@@ -1,8 +1,10 @@
 import type { Dispatcher } from "undici";
 import type { GitHubToken } from "../auth/github-token.js";
 import type { Settings } from "../config/settings.js";
+import type { CopilotCredential } from "../credentials/copilot-credential.js";
+import { createCopilotCredential } from "../credentials/create-credential.js";
+import type { CredentialSource } from "../credentials/credential-source.js";
 import { createDispatcher } from "../http/dispatcher.js";
-import { exchangeCopilotToken } from "./exchange-token.js";
 import { CopilotTokenManager, type TokenManagerOptions } from "./token-manager.js";
 import {
   type CopilotTransportContext,
@@ -14,37 +16,47 @@ import {
 
 export interface CopilotSessionOptions {
   settings: Settings;
-  githubToken: GitHubToken;
+  /** How to reach Copilot (see resolveCredentialSource). One of `source`, `credential` or `githubToken` is needed. */
+  source?: CredentialSource | undefined;
+  /** A credential already built (with this session's `dispatcher`). */
+  credential?: CopilotCredential | undefined;
+  /** Shorthand for `source: {kind: "github-token", token}`. */
+  githubToken?: GitHubToken | undefined;
   dispatcher?: Dispatcher | undefined;
   retry?: Partial<RetryPolicy> | undefined;
   timeouts?: Partial<Timeouts> | undefined;
   onRefreshError?: TokenManagerOptions["onRefreshError"];
   onRefresh?: TokenManagerOptions["onRefresh"];
+  /** One-off warnings of the credential (clock drift). */
+  warn?: ((message: string) => void) | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
-/** One signed-in user's connection to Copilot: settings, the pooled dispatcher, the token manager. */
+/** One connection to Copilot: settings, the pooled dispatcher, the credential and the token manager over it. */
 export interface CopilotSession extends CopilotTransportContext {
   settings: Settings;
-  githubToken: GitHubToken;
+  credential: CopilotCredential;
 }
 
 export function createCopilotSession(options: CopilotSessionOptions): CopilotSession {
-  const { settings, githubToken } = options;
+  const { settings } = options;
   const dispatcher = options.dispatcher ?? createDispatcher({ caFile: settings.caFile });
+  const source =
+    options.source ??
+    (options.githubToken ? { kind: "github-token" as const, token: options.githubToken } : undefined);
+  const credential =
+    options.credential ??
+    (source &&
+      createCopilotCredential(source, { settings, dispatcher, warn: options.warn, env: options.env }));
+  if (!credential) throw new TypeError("createCopilotSession needs a source, a credential or a githubToken");
   const tokens = new CopilotTokenManager({
-    exchange: () =>
-      exchangeCopilotToken({
-        endpoints: settings.endpoints,
-        identity: settings.identity,
-        dispatcher,
-        githubToken,
-      }),
+    exchange: (reason) => credential.copilotToken({ reason }),
     onRefreshError: options.onRefreshError,
     onRefresh: options.onRefresh,
   });
   return {
     settings,
-    githubToken,
+    credential,
     identity: settings.identity,
     dispatcher,
     tokens,
