@@ -160,7 +160,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    handleFatal(error, program.opts<GlobalOptions>().verbose === true);
+    const global = program.opts<GlobalOptions>();
+    handleFatal(error, global.verbose === true, global.githubHost);
   }
 }
 

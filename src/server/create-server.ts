@@ -2,6 +2,7 @@ import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { CopilotApiError } from "../copilot/api-error.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../util/json-depth.js";
 import { ErrorRenderers, toGatewayError } from "./errors/error-renderer.js";
 import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./errors/gateway-errors.js";
 import { formatLogLine } from "./log-line.js";
@@ -12,7 +13,9 @@ import { healthRoutes } from "./routes/health.js";
 import { openaiRoutes } from "./routes/openai/index.js";
 import type { GatewayRuntime } from "./runtime.js";
 import { ApiKeyCheck } from "./security/api-key.js";
+import { crossSiteRefusal } from "./security/cross-site.js";
 import { hostNameOf, isLoopbackName } from "./security/loopback.js";
+import { requestTargetProblem } from "./security/request-target.js";
 
 /**
  * Request headers a browser may send cross-origin: what the OpenAI and Anthropic SDKs send, nothing more. The web
@@ -141,10 +144,17 @@ export async function createGatewayServer(
         }),
       );
     });
+    const targetProblem = requestTargetProblem(request.raw);
+    if (targetProblem) return done(targetProblem);
     // DNS-rebinding defence: a page on evil.example that rebinds its name to 127.0.0.1 still sends its own Host.
     if (checkHost && !isLoopbackName(hostNameOf(request.headers.host) ?? "")) {
       done(hostRejected(request.headers.host));
       return;
+    }
+    // A web page the user visits must not spend the seat with "simple" requests the browser sends unasked.
+    if (!request.routeOptions.config?.ownOriginCheck) {
+      const refused = crossSiteRefusal(request.headers, options.corsOrigins);
+      if (refused) return done(refused);
     }
     done();
   });
@@ -175,6 +185,14 @@ export async function createGatewayServer(
     const raw = body as Buffer;
     request.facts.rawBody = raw;
     if (raw.length === 0) return done(invalidRequest("The request body is empty; send a JSON object."));
+    // Before anything walks the body: thousands of levels would overflow the stack of every recursive step after.
+    if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH))
+      return done(
+        invalidRequest(
+          `The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels; flatten it (tool schemas included).`,
+          "json_too_deep",
+        ),
+      );
     try {
       done(null, JSON.parse(raw.toString("utf8")));
     } catch (error) {

@@ -37,5 +37,7 @@ declare module "fastify" {
     public?: boolean;
     /** Left out of the request log and the live log (the web page's own assets and polling). */
     quiet?: boolean;
+    /** The route applies its own browser-origin rule (the page), instead of the API routes' cross-site rule. */
+    ownOriginCheck?: boolean;
   }
 }

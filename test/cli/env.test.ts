@@ -54,6 +54,26 @@ describe("copilot-gateway env claude-code", () => {
     expect(printed).toContain("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1\n");
   });
 
+  it("the 'Apply with' line keeps --port and --api-key, and fish pipes into source", async () => {
+    const bash = await runCli(fake, [
+      "env",
+      "claude-code",
+      "--port",
+      "4242",
+      "--api-key",
+      "sk-a b",
+      "--shell",
+      "bash",
+    ]);
+    expect(bash.stdout.split("\n")[0]).toBe(
+      `# Claude Code → copilot-gateway at http://127.0.0.1:4242. Apply with: eval "$(copilot-gateway env claude-code --port 4242 --api-key 'sk-a b' --shell bash)"`,
+    );
+    const fish = await runCli(fake, ["env", "claude-code", "--port", "4242", "--shell", "fish"]);
+    expect(fish.stdout.split("\n")[0]).toBe(
+      "# Claude Code → copilot-gateway at http://127.0.0.1:4242. Apply with: copilot-gateway env claude-code --port 4242 --shell fish | source",
+    );
+  });
+
   it("prints fish and PowerShell syntax", async () => {
     const fish = await runCli(fake, ["env", "claude-code", "--shell", "fish"]);
     expect(fish.stdout).toContain("set -gx ANTHROPIC_BASE_URL 'http://127.0.0.1:4141'\n");

@@ -138,6 +138,34 @@ describe("copilot-gateway login (no TTY)", () => {
     expect(fake.deviceCodesIssued).toBe(2);
   });
 
+  it("signs in again when GitHub rejects the stored login (revoked), instead of saying 'already signed in'", async () => {
+    const { env, tokenFile } = setup();
+    expect((await runCli(["login"], env)).code).toBe(0);
+    // The stored token is revoked on GitHub: /user answers 401 for it.
+    fake.state.exchange.acceptedTokens = ["gho_fresh00000000000000000000000000000000"];
+    fake.state.deviceFlow.accessToken = "gho_fresh00000000000000000000000000000000";
+    const again = await runCli(["login"], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(
+      "The stored login for github.com as octocat no longer works (GitHub rejected it: revoked or expired); signing in again.",
+    );
+    expect(again.stderr).not.toContain("Already signed in");
+    expect(fake.deviceCodesIssued).toBe(2);
+    expect(JSON.parse(readFileSync(tokenFile, "utf8")).token).toBe(
+      "gho_fresh00000000000000000000000000000000",
+    );
+  });
+
+  it("advice to run a command carries --github-host when one was given", async () => {
+    const { env } = setup();
+    const result = await runCli(["status", "--github-host", "octo.ghe.com"], {
+      ...env,
+      COPILOT_GITHUB_TOKEN: "",
+    });
+    expect(result.code).toBe(EXIT_CODES.notSignedIn);
+    expect(result.stderr).toContain("run `copilot-gateway login --github-host octo.ghe.com`");
+  });
+
   it("stores the expiry and refresh token of GitHub App user tokens, and signs in again once expired", async () => {
     fake.state.deviceFlow.grantExtras = {
       expires_in: 1,

@@ -26,10 +26,22 @@ function gatewayUrl(host: string, port: number): string {
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
-function usageHint(shell: Shell): string {
-  return shell === "powershell"
-    ? "copilot-gateway env claude-code --shell powershell | Out-String | Invoke-Expression"
-    : `eval "$(copilot-gateway env claude-code --shell ${shell})"`;
+/** The command that applies this output in `shell`, with the same target and gateway flags as this run. */
+function usageHint(shell: Shell, target: string, opts: EnvOptions): string {
+  const flags = [
+    ...(opts.host ? ["--host", opts.host] : []),
+    ...(opts.port ? ["--port", opts.port] : []),
+    ...(opts.apiKey ? ["--api-key", opts.apiKey] : []),
+  ].map((part) => (/^[\w.:/@%+=,-]+$/.test(part) ? part : `'${part.replaceAll("'", `'\\''`)}'`));
+  const command = ["copilot-gateway env", target, ...flags, "--shell", shell].join(" ");
+  switch (shell) {
+    case "powershell":
+      return `${command} | Out-String | Invoke-Expression`;
+    case "fish":
+      return `${command} | source`;
+    default:
+      return `eval "$(${command})"`;
+  }
 }
 
 /**
@@ -45,6 +57,8 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
   const models = chooseClaudeCodeModels(await client.models());
   const baseUrl = gatewayUrl(gateway.host, gateway.port);
   const variables = claudeCodeEnvironment({ baseUrl, apiKey: gateway.apiKeys[0], models });
-  ctx.stdout.write(`# Claude Code → copilot-gateway at ${baseUrl}. Apply with: ${usageHint(shell)}\n`);
+  ctx.stdout.write(
+    `# Claude Code → copilot-gateway at ${baseUrl}. Apply with: ${usageHint(shell, target, opts)}\n`,
+  );
   ctx.stdout.write(formatEnvironment(variables, shell));
 }

@@ -4,13 +4,15 @@ import type { AccountStatus } from "../../auth/account-status.js";
 import { completeSignIn } from "../../auth/complete-sign-in.js";
 import { type DeviceFlowToken, pollDeviceFlow } from "../../auth/device-flow/poll-device-flow.js";
 import { startDeviceFlow } from "../../auth/device-flow/start-device-flow.js";
+import { fetchGitHubUser } from "../../auth/github-user.js";
 import { chooseImport, findImportableTokens } from "../../auth/import-sources.js";
 import { GITHUB_TOKEN_ENV_VARS } from "../../auth/resolve-github-token.js";
 import { readStoredGitHubToken, storedTokenPath } from "../../auth/token-store.js";
 import type { Settings } from "../../config/settings.js";
-import { EXIT_CODES, GatewayError } from "../../errors.js";
+import { EXIT_CODES, GatewayError, isGatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import type { CliContext } from "../context.js";
+import { cliCommand } from "../output/command-hint.js";
 
 export interface LoginOptions {
   /** Import a token another tool holds without asking. */
@@ -99,10 +101,19 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
     const expired = stored?.expiresAt !== undefined && Date.parse(stored.expiresAt) <= Date.now();
     if (stored && !expired) {
       const who = stored.login ? ` as ${stored.login}` : "";
+      // A stored login GitHub no longer accepts (revoked, or the OAuth app's grant removed) is a dead end if
+      // `login` just says "already signed in": check it, and sign in again when GitHub refuses it.
+      if (await storedLoginStillWorks(settings, stored.token, ctx.env)) {
+        const again = cliCommand("login --force", ctx.options.githubHost);
+        const check = cliCommand("status", ctx.options.githubHost);
+        ctx.stderr.write(
+          `Already signed in to ${host}${who} (${storedTokenPath(settings.homeDir, host)}). Run ${again} to sign in again, or ${check} to check it.\n`,
+        );
+        return;
+      }
       ctx.stderr.write(
-        `Already signed in to ${host}${who} (${storedTokenPath(settings.homeDir, host)}). Run \`copilot-gateway login --force\` to sign in again, or \`copilot-gateway status\` to check it.\n`,
+        `The stored login for ${host}${who} no longer works (GitHub rejected it: revoked or expired); signing in again.\n`,
       );
-      return;
     }
   }
 
@@ -123,7 +134,7 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
   });
   if (!chosen && candidates.length > 0 && !interactive) {
     ctx.stderr.write(
-      `note: ${candidates[0]?.label} holds a token for ${host}; \`copilot-gateway login --import\` would use it instead.\n`,
+      `note: ${candidates[0]?.label} holds a token for ${host}; ${cliCommand("login --import", ctx.options.githubHost)} would use it instead.\n`,
     );
   }
 
@@ -169,6 +180,32 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
     }
   } finally {
     process.removeListener("SIGINT", onSigint);
+    await dispatcher.close();
+  }
+}
+
+/**
+ * False only when GitHub answers the stored token with 401 (bad credentials). Any other outcome (an SSO
+ * organisation, a network failure) leaves the login as it is: signing in again would not fix it.
+ */
+async function storedLoginStillWorks(
+  settings: Settings,
+  token: string,
+  env: NodeJS.ProcessEnv,
+): Promise<boolean> {
+  const dispatcher = createDispatcher({ caFile: settings.caFile, env });
+  try {
+    await fetchGitHubUser({
+      endpoints: settings.endpoints,
+      identity: settings.identity,
+      githubToken: { value: token, origin: "stored", label: "the stored login" },
+      dispatcher,
+      signal: AbortSignal.timeout(15_000),
+    });
+    return true;
+  } catch (error) {
+    return !(isGatewayError(error) && error.code === "bad_credentials");
+  } finally {
     await dispatcher.close();
   }
 }

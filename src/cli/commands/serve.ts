@@ -10,6 +10,7 @@ import { redactSecrets } from "../../server/redact.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import type { CliContext } from "../context.js";
+import { withHostFlag } from "../output/command-hint.js";
 
 /** Upstream sockets to Copilot: HTTP/1.1 needs one per concurrent stream, and a gateway may hold many. */
 const UPSTREAM_CONNECTIONS = 2048;
@@ -44,7 +45,7 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   assertSafeBinding(options);
   // One batched writer for every line, so they keep their order; request lines come already redacted.
   const log = createLogWriter(ctx.stderr);
-  const say = (line: string) => log.write(redactSecrets(line));
+  const say = (line: string) => log.write(redactSecrets(withHostFlag(line, ctx.options.githubHost)));
   const settings = ctx.settings();
 
   let session: ReturnType<typeof createCopilotSession> | undefined;

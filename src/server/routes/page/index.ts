@@ -13,9 +13,10 @@ export interface PagePluginOptions {
 /** The gateway's own web page: `/` and `/ui/*` (static) and `/api/page/*` (its API). */
 export async function pagePlugin(app: FastifyInstance, opts: PagePluginOptions): Promise<void> {
   // The page's routes bypass the gateway-wide key check (the assets must load so the page can ask for the key;
-  // the page APIs check the same keys themselves) and stay out of the request log, which they would flood.
+  // the page APIs check the same keys themselves) and stay out of the request log, which they would flood. They
+  // apply their own origin rule: the page opens from any link, while its API answers its own origin only.
   app.addHook("onRoute", (route) => {
-    route.config = { ...route.config, public: true, quiet: true };
+    route.config = { ...route.config, public: true, quiet: true, ownOriginCheck: true };
   });
   registerUiAssets(app, await loadUiAssets());
   await app.register(pageApiRoutes, { prefix: "/api/page", backend: opts.backend });
