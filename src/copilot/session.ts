@@ -5,6 +5,13 @@ import type { CopilotCredential } from "../credentials/copilot-credential.js";
 import { createCopilotCredential } from "../credentials/create-credential.js";
 import type { CredentialSource } from "../credentials/credential-source.js";
 import { createDispatcher } from "../http/dispatcher.js";
+<<<<<<< HEAD
+=======
+import { exchangeCopilotToken } from "./exchange-token.js";
+import { LimitFileWriter, limitFilePath, readLimitFile } from "./limits/limit-file.js";
+import { LimitTracker } from "./limits/limit-tracker.js";
+import { SessionEvents } from "./session-events.js";
+>>>>>>> main
 import { CopilotTokenManager, type TokenManagerOptions } from "./token-manager.js";
 import {
   type CopilotTransportContext,
@@ -27,20 +34,35 @@ export interface CopilotSessionOptions {
   timeouts?: Partial<Timeouts> | undefined;
   onRefreshError?: TokenManagerOptions["onRefreshError"];
   onRefresh?: TokenManagerOptions["onRefresh"];
+<<<<<<< HEAD
   /** One-off warnings of the credential (clock drift). */
   warn?: ((message: string) => void) | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+=======
+  /** Keep the last limits in the state directory for `usage` (default true). */
+  persistLimits?: boolean | undefined;
+>>>>>>> main
 }
 
 /** One connection to Copilot: settings, the pooled dispatcher, the credential and the token manager over it. */
 export interface CopilotSession extends CopilotTransportContext {
+  /** The identity's latest limits, read from every answer. */
+  limits: LimitTracker;
+  events: SessionEvents;
   settings: Settings;
+<<<<<<< HEAD
   credential: CopilotCredential;
+=======
+  githubToken: GitHubToken;
+  /** Where the last limits of this identity are kept (state directory), when persisted. */
+  limitFile: LimitFileWriter | undefined;
+>>>>>>> main
 }
 
 export function createCopilotSession(options: CopilotSessionOptions): CopilotSession {
   const { settings } = options;
   const dispatcher = options.dispatcher ?? createDispatcher({ caFile: settings.caFile });
+<<<<<<< HEAD
   const source =
     options.source ??
     (options.githubToken ? { kind: "github-token" as const, token: options.githubToken } : undefined);
@@ -53,6 +75,32 @@ export function createCopilotSession(options: CopilotSessionOptions): CopilotSes
     exchange: (reason) => credential.copilotToken({ reason }),
     onRefreshError: options.onRefreshError,
     onRefresh: options.onRefresh,
+=======
+  const events = new SessionEvents();
+  const limitPath =
+    options.persistLimits === false
+      ? undefined
+      : limitFilePath(settings.homeDir, settings.endpoints.host, githubToken.value);
+  const limits = new LimitTracker({ initial: limitPath ? readLimitFile(limitPath) : undefined });
+  const limitFile = limitPath ? new LimitFileWriter(limitPath) : undefined;
+  if (limitFile) limits.onChange((snapshot) => limitFile.write(snapshot));
+  const tokens = new CopilotTokenManager({
+    exchange: () =>
+      exchangeCopilotToken({
+        endpoints: settings.endpoints,
+        identity: settings.identity,
+        dispatcher,
+        githubToken,
+      }),
+    onRefreshError: (error, attempt, nextMs) => {
+      events.emit("refreshFailure");
+      options.onRefreshError?.(error, attempt, nextMs);
+    },
+    onRefresh: (token) => {
+      events.emit("tokenExchange");
+      options.onRefresh?.(token);
+    },
+>>>>>>> main
   });
   return {
     settings,
@@ -60,6 +108,9 @@ export function createCopilotSession(options: CopilotSessionOptions): CopilotSes
     identity: settings.identity,
     dispatcher,
     tokens,
+    limits,
+    limitFile,
+    events,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
   };
