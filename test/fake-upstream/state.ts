@@ -92,6 +92,8 @@ export interface FakeState {
     responsesFixture: boolean;
     /** Limit headers (spec §10) sent on every Copilot answer, errors included; tests change them between calls. */
     limitHeaders: Record<string, string>;
+    /** Prompt tokens chat answers report as served from the cache (capped at the prompt). */
+    cachedTokens: number;
   };
 }
 
@@ -131,6 +133,7 @@ export function defaultState(): FakeState {
       toolCalls: false,
       responsesFixture: false,
       limitHeaders: {},
+      cachedTokens: 0,
     },
   };
 }
