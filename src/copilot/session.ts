@@ -63,7 +63,7 @@ export function createCopilotSession(options: CopilotSessionOptions): CopilotSes
   const limitPath =
     options.persistLimits === false
       ? undefined
-      : limitFilePath(settings.homeDir, settings.endpoints.host, credential.describe());
+      : limitFilePath(settings.homeDir, settings.endpoints.host, credential.describe().identity);
   const limits = new LimitTracker({ initial: limitPath ? readLimitFile(limitPath) : undefined });
   const limitFile = limitPath ? new LimitFileWriter(limitPath) : undefined;
   if (limitFile) limits.onChange((snapshot) => limitFile.write(snapshot));

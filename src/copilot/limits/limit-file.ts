@@ -3,24 +3,14 @@ import { readFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import type { CredentialInfo } from "../../credentials/copilot-credential.js";
 import type { LimitSnapshot } from "./limit-snapshot.js";
 
 /**
  * Where one identity's last limits are kept: `<home>/limits/<host>-<hash>.json`. The hash of the credential's
- * description (mode, source, masked token, App ids: never a secret) names the identity without a login we may
- * not know; signing in again with another token starts a new file.
+ * identity (a secret such as the token) names it without a login we may not know; it cannot be turned back.
  */
-export function limitFilePath(
-  homeDir: string,
-  host: string,
-  credential: Pick<CredentialInfo, "mode" | "source" | "tokenMasked" | "appId" | "installationId">,
-): string {
-  const { mode, source, tokenMasked, appId, installationId } = credential;
-  const id = createHash("sha256")
-    .update(JSON.stringify([mode, source, tokenMasked, appId, installationId]))
-    .digest("hex")
-    .slice(0, 16);
+export function limitFilePath(homeDir: string, host: string, identity: string): string {
+  const id = createHash("sha256").update(identity).digest("hex").slice(0, 16);
   return join(homeDir, "limits", `${host.toLowerCase().replace(/[^a-z0-9.-]/g, "_")}-${id}.json`);
 }
 
