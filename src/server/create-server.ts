@@ -1,7 +1,7 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { CopilotApiError } from "../copilot/api-error.js";
-import { EXIT_CODES, GatewayError } from "../errors.js";
+import { AbortedError, EXIT_CODES, GatewayError } from "../errors.js";
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../util/json-depth.js";
 import { ErrorRenderers, toGatewayError } from "./errors/error-renderer.js";
 import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./errors/gateway-errors.js";
@@ -114,9 +114,11 @@ export async function createGatewayServer(
     const facts = newRequestFacts();
     request.facts = facts;
     const res = reply.raw;
+    // The one close listener per request: it also stops the upstream call of a client that left early.
     res.once("close", () => {
-      if (request.routeOptions.config?.quiet) return;
       const aborted = !res.writableFinished;
+      if (aborted) facts.abort?.abort(new AbortedError("The client disconnected."));
+      if (request.routeOptions.config?.quiet) return;
       const entry = {
         id: runtime.log.nextId(),
         time: facts.time,
