@@ -11,8 +11,17 @@ export const responsesRequestSchema = z.looseObject({
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 /** Token counts of a non-streamed Responses answer, for the log line (read without parsing the whole answer). */
-export function responsesUsage(raw: Buffer): { inputTokens?: number; outputTokens?: number } {
+export function responsesUsage(raw: Buffer): {
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedTokens?: number;
+} {
   const usage = probeUsage(raw);
   const count = (value: unknown) => (typeof value === "number" ? value : undefined);
-  return { inputTokens: count(usage?.input_tokens), outputTokens: count(usage?.output_tokens) };
+  const details = usage?.input_tokens_details as { cached_tokens?: unknown } | undefined;
+  return {
+    inputTokens: count(usage?.input_tokens),
+    outputTokens: count(usage?.output_tokens),
+    cachedTokens: count(details?.cached_tokens),
+  };
 }
