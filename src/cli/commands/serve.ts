@@ -1,6 +1,7 @@
-import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { NotSignedInError } from "../../auth/resolve-github-token.js";
 import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
+import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
@@ -55,7 +56,9 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     session = createCopilotSession({
       settings,
       dispatcher: createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS }),
-      githubToken: resolveGitHubToken(settings, ctx.env),
+      source: resolveCredentialSource(settings, ctx.env),
+      env: ctx.env,
+      warn: (message) => say(`warning: ${message}`),
       onRefreshError: (error, attempt, nextMs) =>
         say(
           `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
@@ -89,7 +92,10 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   if (session) {
     try {
       const token = await session.tokens.get();
-      say(`Copilot ready (GitHub token from ${session.githubToken.label}; API ${token.apiUrl}).`);
+      const info = session.credential.describe();
+      say(
+        `Copilot ready (${info.description} from ${info.source}, billed to ${info.billing}; API ${token.apiUrl}).`,
+      );
     } catch (error) {
       say(`warning: no Copilot token yet: ${describeError(error)}`);
     }
