@@ -35,6 +35,8 @@ export interface RequestFacts {
   person?: RequestPerson | undefined;
   /** Team gateway: the person's (or the organisation's) Copilot client, used instead of the runtime's. */
   client?: CopilotClient | undefined;
+  /** Aborted when the client leaves before its answer is complete (created on first use, see clientAbortSignal). */
+  abort: AbortController | undefined;
 }
 
 export function newRequestFacts(): RequestFacts {
@@ -54,6 +56,7 @@ export function newRequestFacts(): RequestFacts {
     error: undefined,
     errorMessage: undefined,
     upstreamRequestId: undefined,
+    abort: undefined,
   };
 }
 
