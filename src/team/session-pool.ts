@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import type { GitHubToken } from "../auth/github-token.js";
 import type { Settings } from "../config/settings.js";
 import { CopilotClient } from "../copilot/client.js";
 import type { CopilotToken } from "../copilot/copilot-token.js";
@@ -12,6 +13,8 @@ import type { SecretBox } from "./secret-box.js";
 /** One person's live connection to Copilot. */
 export interface PersonSession {
   login: string;
+  /** Their GitHub token, opened from the store (for the membership re-check); never logged. */
+  githubToken: GitHubToken;
   session: CopilotSession;
   client: CopilotClient;
 }
@@ -140,17 +143,24 @@ export class SessionPool {
     }
     let person: PersonSession | undefined;
     const shared = this.#options.shareToken?.(sealed.login, box);
+    const githubToken: GitHubToken = {
+      value,
+      origin: "stored",
+      label: `${sealed.login}'s sign-in on this gateway`,
+    };
     const session = createCopilotSession({
       ...(shared && { shareExchange: shared.get, onInvalidate: shared.invalidate }),
       settings,
       dispatcher: this.#options.dispatcher,
-      githubToken: { value, origin: "stored", label: `${sealed.login}'s sign-in on this gateway` },
+      githubToken,
       retry: this.#options.retry,
+      // Limits are read per answer; files per person in the state directory would only pile up.
+      persistLimits: false,
       onRefresh: (token) => {
         if (person) this.#options.onRefresh?.(person, token);
       },
     });
-    person = { login: sealed.login, session, client: new CopilotClient(session) };
+    person = { login: sealed.login, githubToken, session, client: new CopilotClient(session) };
     return person;
   }
 }

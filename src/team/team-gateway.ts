@@ -227,7 +227,7 @@ export class TeamGateway {
         endpoints: settings.endpoints,
         identity: settings.identity,
         dispatcher,
-        githubToken: person.session.githubToken,
+        githubToken: person.githubToken,
       });
       await this.store.setUserOrgs(person.login, orgs);
       if (!isMember(orgs, allowOrgs)) {

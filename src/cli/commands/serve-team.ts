@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
-import { UsageError } from "../../errors.js";
+import { type CopilotSession, createCopilotSession } from "../../copilot/session.js";
+import { resolveGitHubAppConfig } from "../../credentials/github-app/app-config.js";
+import { describeError, UsageError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { createGatewayServer } from "../../server/create-server.js";
 import { createLogWriter } from "../../server/log-writer.js";
@@ -45,11 +47,6 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   if (base.apiKeys.length > 0) {
     throw new UsageError("--api-key does not apply with --team: each person uses their own personal key.");
   }
-  if (teamOptions.billing === "org") {
-    throw new UsageError(
-      "--billing org needs the organisation's GitHub App credentials, which this build cannot use yet; use --billing seat.",
-    );
-  }
   const options = {
     ...base,
     teamMode: true,
@@ -78,11 +75,34 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
       })
     : undefined;
   const dispatcher = createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS });
+  // --billing org: every request runs on the organisation's GitHub App installation (people sign in for identity).
+  let orgSession: CopilotSession | undefined;
+  if (teamOptions.billing === "org") {
+    const app = resolveGitHubAppConfig(settings.githubApp ?? {}, ctx.env);
+    if (!app) {
+      throw new UsageError(
+        "--billing org runs requests on the organisation's GitHub App: give --github-app-id, --github-app-installation-id, --github-app-repository-id and --github-app-private-key (or their COPILOT_GATEWAY_GITHUB_APP_* variables).",
+      );
+    }
+    orgSession = createCopilotSession({
+      settings,
+      dispatcher,
+      source: { kind: "github-app", app },
+      env: ctx.env,
+      warn: say,
+      onRefreshError: (error, attempt, nextMs) =>
+        say(
+          `warning: the App's Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
+        ),
+    });
+    orgSession.tokens.start();
+  }
   const { team, secrets } = await openTeamGateway({
     settings,
     options: teamOptions,
     dispatcher,
     env: ctx.env,
+    orgSession,
     warn: say,
     ...(redis && {
       store: redis.store,
@@ -118,7 +138,7 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   say(
     teamOptions.billing === "seat"
       ? "Billing: each person's requests run on their own Copilot seat."
-      : "Billing: every request runs on the organisation's GitHub App.",
+      : `Billing: every request runs on the organisation's GitHub App (${orgSession?.credential.describe().description}).`,
   );
   if (teamOptions.admins.length === 0)
     say("No --admin: nobody can manage people on the page (the CLI `team` commands still can).");
@@ -138,6 +158,7 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   process.once("SIGTERM", forceOnSecondSignal);
   try {
     await server.close();
+    orgSession?.tokens.stop();
     await team.store.close();
     await redis?.close();
     await dispatcher.close();
