@@ -1,12 +1,15 @@
+import type { GitHubToken } from "../../auth/github-token.js";
 import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
 import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
+import { followTokenStore } from "../../server/follow-token-store.js";
 import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
+import { refreshReporter } from "../../server/refresh-reporter.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import type { CliContext } from "../context.js";
@@ -48,22 +51,28 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   const say = (line: string) => log.write(redactSecrets(withHostFlag(line, ctx.options.githubHost)));
   const settings = ctx.settings();
 
-  let session: ReturnType<typeof createCopilotSession> | undefined;
+  // Each session has its own pool (signing out closes it) and reports refresh failures once, then on change.
+  const newSession = (githubToken: GitHubToken) => {
+    const reporter = refreshReporter(say);
+    const dispatcher = createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS });
+    return { reporter, session: createCopilotSession({ settings, dispatcher, githubToken, ...reporter }) };
+  };
+  let first: ReturnType<typeof newSession> | undefined;
   try {
-    session = createCopilotSession({
-      settings,
-      dispatcher: createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS }),
-      githubToken: resolveGitHubToken(settings, ctx.env),
-      onRefreshError: (error, attempt, nextMs) =>
-        say(
-          `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
-        ),
-    });
+    first = newSession(resolveGitHubToken(settings, ctx.env));
   } catch (error) {
     if (!(error instanceof NotSignedInError)) throw error;
   }
+  const session = first?.session;
 
   const runtime = createGatewayRuntime({ session, writeLog: log.write });
+  // `login` / `logout` in another terminal take effect here without a restart.
+  const stopFollowing = followTokenStore({
+    runtime,
+    settings,
+    env: ctx.env,
+    createSession: (githubToken) => newSession(githubToken).session,
+  });
   const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
@@ -82,13 +91,16 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
       const token = await session.tokens.get();
       say(`Copilot ready (GitHub token from ${session.githubToken.label}; API ${token.apiUrl}).`);
     } catch (error) {
-      say(`warning: no Copilot token yet: ${describeError(error)}`);
+      first?.reporter.onRefreshError(error, 0, 0);
     }
   } else {
-    say(`Not signed in: run \`copilot-gateway login\` and restart, or open ${url}/ to sign in.`);
+    say(
+      `Not signed in: run \`copilot-gateway login\` (this gateway picks it up), or open ${url}/ to sign in.`,
+    );
   }
 
   await waitForShutdownSignal(() => say("Shutting down: no new requests, finishing the ones in flight…"));
+  stopFollowing();
   const forceOnSecondSignal = () => server.app.server.closeAllConnections();
   process.once("SIGINT", forceOnSecondSignal);
   process.once("SIGTERM", forceOnSecondSignal);

@@ -15,6 +15,7 @@ import { type PageBackend, PageNotSignedInError } from "../../../web/page-backen
 import type { RequestLogView } from "../../../web/page-types.js";
 import { SignInCoordinator } from "../../../web/sign-in-coordinator.js";
 import { toModelView, toUsageView } from "../../../web/views.js";
+import { refreshReporter } from "../../refresh-reporter.js";
 import type { RequestLogEntry } from "../../request-log.js";
 import type { GatewayRuntime } from "../../runtime.js";
 
@@ -77,10 +78,7 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
       const session = createCopilotSession({
         settings,
         githubToken,
-        onRefreshError: (error, attempt, nextMs) =>
-          runtime.writeLog(
-            `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
-          ),
+        ...refreshReporter(runtime.writeLog),
       });
       try {
         // Check the token before keeping it: on the page the user is right there to retry, and a token that
