@@ -95,8 +95,9 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command("usage")
-    .description("show your plan, premium-request quota and reset date")
+    .description("show your plan, quota, session and weekly limits, and reset dates")
     .option("--json", "print the usage report as JSON")
+    .option("--history", "print requests and tokens per day and per model (last 30 days)")
     .action(async (opts) => (await import("./commands/usage.js")).usage(ctx(), opts));
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -112,6 +113,7 @@ export async function main(argv: string[]): Promise<void> {
       "--model-map-file <path>",
       'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
     )
+    .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
     .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
 
   program

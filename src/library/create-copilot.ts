@@ -13,7 +13,7 @@ import { GatewayError, UsageError } from "../errors.js";
 import { createDispatcher } from "../http/dispatcher.js";
 import type { GatewayServer } from "../server/create-server.js";
 import type { FetchFunction } from "../server/in-process-fetch.js";
-import { type CopilotLimits, limitsFromUsage } from "./limits.js";
+import { type CopilotLimits, limitsFromUsage, withAnswerLimits } from "./limits.js";
 import { createMessageEvents } from "./message-events.js";
 
 /** Options of {@link createCopilot}. Each one left out falls back to what the CLI would use (flags' variables). */
@@ -197,7 +197,10 @@ export class Copilot {
    * weekly limits are filled in when Copilot reports them.
    */
   async limits(options: RequestOptions = {}): Promise<CopilotLimits> {
-    return limitsFromUsage(await this.usage(options));
+    return withAnswerLimits(
+      limitsFromUsage(await this.usage(options)),
+      this.#client.session.limits.current(),
+    );
   }
 
   /**

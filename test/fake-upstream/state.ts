@@ -90,6 +90,8 @@ export interface FakeState {
     toolCalls: boolean;
     /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
     responsesFixture: boolean;
+    /** Limit headers (spec §10) sent on every Copilot answer, errors included; tests change them between calls. */
+    limitHeaders: Record<string, string>;
   };
 }
 
@@ -128,6 +130,7 @@ export function defaultState(): FakeState {
       extraModels: [],
       toolCalls: false,
       responsesFixture: false,
+      limitHeaders: {},
     },
   };
 }

@@ -12,6 +12,7 @@ import { redactSecrets } from "../../server/redact.js";
 import { refreshReporter } from "../../server/refresh-reporter.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
@@ -25,6 +26,7 @@ export interface ServeOptions {
   cors?: string[];
   modelMap?: string[];
   modelMapFile?: string;
+  metrics?: boolean;
 }
 
 /**
@@ -65,7 +67,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   }
   const session = first?.session;
 
-  const runtime = createGatewayRuntime({ session, writeLog: log.write });
+  // Usage history lives in the state directory; metrics (and prom-client) load only when asked for.
+  const history = new UsageHistory({ path: usageHistoryPath(settings.homeDir) });
+  const metrics = opts.metrics
+    ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics()
+    : undefined;
+  const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics });
   // `login` / `logout` in another terminal take effect here without a restart.
   const stopFollowing = followTokenStore({
     runtime,
@@ -86,6 +93,8 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   );
   if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
   if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
+  if (metrics)
+    say(`Prometheus metrics at ${url}/metrics${options.apiKeys.length > 0 ? " (API key required)" : ""}.`);
   if (session) {
     try {
       const token = await session.tokens.get();
