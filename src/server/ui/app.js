@@ -181,7 +181,7 @@ function render(page) {
 
 function tokenFailing(state) {
   const t = state.copilotToken;
-  return Boolean(t && t.problem && !t.ready);
+  return Boolean(t?.problem && !t.ready);
 }
 
 function renderAccount(page) {
