@@ -24,6 +24,30 @@ export async function main(argv: string[]): Promise<void> {
     )
     .addOption(new Option("--github-token <token>", "GitHub token to use (overrides env and stored login)"))
     .addOption(
+      new Option(
+        "--github-app-id <id>",
+        "GitHub App id or client id, for org-billed Copilot (env COPILOT_GATEWAY_GITHUB_APP_ID)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--github-app-installation-id <id>",
+        "the App's installation id on the organisation to bill (env …_INSTALLATION_ID)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--github-app-repository-id <id>",
+        "id of a repository the installation can see (env …_REPOSITORY_ID)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--github-app-private-key <file>",
+        "the App's private key PEM file (env …_PRIVATE_KEY: a path or the PEM text)",
+      ),
+    )
+    .addOption(
       new Option("--client-id <id>", "OAuth client id for the device flow").env("COPILOT_GATEWAY_CLIENT_ID"),
     )
     .addOption(
@@ -66,6 +90,11 @@ export async function main(argv: string[]): Promise<void> {
     .command("logout")
     .description("forget the stored GitHub token for the host")
     .action(async () => (await import("./commands/logout.js")).logout(ctx()));
+
+  program
+    .command("token")
+    .description("print the stored GitHub token to stdout (for CI secrets, like `gh auth token`)")
+    .action(async () => (await import("./commands/token.js")).token(ctx()));
 
   program
     .command("status")

@@ -187,8 +187,8 @@ export class Copilot {
    */
   status(options: RequestOptions = {}): Promise<AccountStatus> {
     return this.#use(() => {
-      const { settings, githubToken, dispatcher } = this.#client.session;
-      return getAccountStatus({ settings, githubToken, dispatcher, signal: options.signal });
+      const { settings, credential, dispatcher } = this.#client.session;
+      return getAccountStatus({ settings, credential, dispatcher, signal: options.signal });
     });
   }
 
@@ -286,8 +286,9 @@ function checkedRetries(options: CopilotOptions): Partial<RetryPolicy> {
 }
 
 /**
- * Copilot from code, like `new OpenAI()`: finds the GitHub token the way the CLI does (the `token` option, then
- * `COPILOT_GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_TOKEN`, then the stored login) and opens a session. Throws
+ * Copilot from code, like `new OpenAI()`: finds the credential the way the CLI does (the `token` option, then GitHub
+ * App settings, a direct Copilot token, `COPILOT_GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_TOKEN`, then the stored login)
+ * and opens a session. Throws
  * `NotSignedInError` (code `not_signed_in`) at once when there is no token; makes no network call until used.
  */
 export function createCopilot(options: CopilotOptions = {}): Copilot {

@@ -1,9 +1,9 @@
 import { unwatchFile, watchFile } from "node:fs";
-import type { GitHubToken } from "../auth/github-token.js";
-import { resolveGitHubToken } from "../auth/resolve-github-token.js";
 import { storedTokenPath } from "../auth/token-store.js";
 import type { Settings } from "../config/settings.js";
 import type { CopilotSession } from "../copilot/session.js";
+import type { CredentialSource } from "../credentials/credential-source.js";
+import { resolveCredentialSource } from "../credentials/resolve-credential.js";
 import { describeError, isGatewayError } from "../errors.js";
 import type { GatewayRuntime } from "./runtime.js";
 
@@ -11,8 +11,8 @@ export interface FollowTokenStoreOptions {
   runtime: GatewayRuntime;
   settings: Settings;
   env: NodeJS.ProcessEnv;
-  /** A session for a GitHub token found in the store. */
-  createSession: (githubToken: GitHubToken) => CopilotSession;
+  /** A session for the stored login found in the store. */
+  createSession: (source: CredentialSource) => CopilotSession;
   /** How often the stored login's file is checked (a stat, no read unless it changed). */
   intervalMs?: number | undefined;
 }
@@ -27,28 +27,30 @@ export function followTokenStore(options: FollowTokenStoreOptions): () => void {
   const { runtime, settings, env } = options;
   const path = storedTokenPath(settings.homeDir, settings.endpoints.host);
   const check = () => {
-    let token: GitHubToken | undefined;
+    let source: CredentialSource | undefined;
     try {
-      token = resolveGitHubToken(settings, env, { warn: runtime.writeLog });
+      source = resolveCredentialSource(settings, env, { warn: runtime.writeLog });
     } catch (error) {
       if (!isGatewayError(error) || error.exitCode !== 3) {
         runtime.writeLog(`warning: cannot read the stored login: ${describeError(error)}`);
         return;
       }
     }
-    if (token && token.origin !== "stored") return;
+    const stored = source?.kind === "github-token" && source.token.origin === "stored" ? source : undefined;
+    if (source && !stored) return; // a flag, variable or App wins over the store
     const current = runtime.session();
-    if (!token) {
-      if (current?.githubToken.origin !== "stored") return;
+    const currentInfo = current?.credential.describe();
+    if (!stored) {
+      if (currentInfo?.mode !== "device-login") return;
       runtime.setSession(undefined);
       runtime.writeLog(
         "The stored login was removed (logout): the gateway is signed out. Run `copilot-gateway login`, or sign in on the page.",
       );
-      void current.dispatcher.close().catch(() => undefined);
+      void current?.dispatcher.close().catch(() => undefined);
       return;
     }
-    if (current?.githubToken.value === token.value) return;
-    runtime.setSession(options.createSession(token));
+    if (currentInfo?.identity === stored.token.value) return;
+    runtime.setSession(options.createSession(stored));
     runtime.writeLog(`Signed in from the token store (${path}); the gateway uses the new login now.`);
     if (current) void current.dispatcher.close().catch(() => undefined);
   };

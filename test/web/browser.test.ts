@@ -347,7 +347,7 @@ describe.skipIf(!runnable)(
       const problem = await page.locator("#token-problem").textContent();
       expect(problem).toContain("was rejected by");
       // The reason appears once on the page, not again in the refresh line or the quota and models panels.
-      const body = (await page.locator("body").textContent()).split("was rejected by").length - 1;
+      const body = ((await page.locator("body").textContent()) ?? "").split("was rejected by").length - 1;
       expect(body).toBe(1);
       await shot(page, "20-token-failing");
       fake.state.exchange.failure = undefined;

@@ -1,7 +1,8 @@
-import type { GitHubToken } from "../../auth/github-token.js";
-import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { NotSignedInError } from "../../auth/resolve-github-token.js";
 import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
+import type { CredentialSource } from "../../credentials/credential-source.js";
+import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
@@ -54,14 +55,22 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   const settings = ctx.settings();
 
   // Each session has its own pool (signing out closes it) and reports refresh failures once, then on change.
-  const newSession = (githubToken: GitHubToken) => {
+  const newSession = (source: CredentialSource) => {
     const reporter = refreshReporter(say);
     const dispatcher = createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS });
-    return { reporter, session: createCopilotSession({ settings, dispatcher, githubToken, ...reporter }) };
+    const session = createCopilotSession({
+      settings,
+      dispatcher,
+      source,
+      env: ctx.env,
+      warn: (message) => say(`warning: ${message}`),
+      ...reporter,
+    });
+    return { reporter, session };
   };
   let first: ReturnType<typeof newSession> | undefined;
   try {
-    first = newSession(resolveGitHubToken(settings, ctx.env));
+    first = newSession(resolveCredentialSource(settings, ctx.env));
   } catch (error) {
     if (!(error instanceof NotSignedInError)) throw error;
   }
@@ -78,7 +87,7 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     runtime,
     settings,
     env: ctx.env,
-    createSession: (githubToken) => newSession(githubToken).session,
+    createSession: (source) => newSession(source).session,
   });
   const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
@@ -98,7 +107,10 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   if (session) {
     try {
       const token = await session.tokens.get();
-      say(`Copilot ready (GitHub token from ${session.githubToken.label}; API ${token.apiUrl}).`);
+      const info = session.credential.describe();
+      say(
+        `Copilot ready (${info.description} from ${info.source}, billed to ${info.billing}; API ${token.apiUrl}).`,
+      );
     } catch (error) {
       first?.reporter.onRefreshError(error, 0, 0);
     }
