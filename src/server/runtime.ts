@@ -1,5 +1,6 @@
 import { CopilotClient } from "../copilot/client.js";
 import type { CopilotSession } from "../copilot/session.js";
+import { redactSecrets } from "../util/redact.js";
 import { RequestLog } from "./request-log.js";
 
 export type SessionListener = (session: CopilotSession | undefined) => void;
@@ -17,7 +18,7 @@ export interface GatewayRuntime {
   client(): CopilotClient | undefined;
   onSessionChange(listener: SessionListener): () => void;
   readonly log: RequestLog;
-  /** Where log lines go (stderr in the CLI). */
+  /** Where log lines go (stderr in the CLI), redacted on the way. */
   readonly writeLog: (line: string) => void;
 }
 
@@ -33,6 +34,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
   const log = new RequestLog(options.logCapacity ?? 200);
   const listeners = new Set<SessionListener>();
   const refresh = options.refreshTokens ?? true;
+  const writeLog = options.writeLog ?? ((line: string) => process.stderr.write(`${line}\n`));
   let session: CopilotSession | undefined;
   let client: CopilotClient | undefined;
 
@@ -52,7 +54,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       return () => listeners.delete(listener);
     },
     log,
-    writeLog: options.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
+    writeLog: (line) => writeLog(redactSecrets(line)),
   };
   if (options.session) runtime.setSession(options.session);
   return runtime;

@@ -61,6 +61,8 @@ export interface FakeState {
     acceptedTokens: string[] | undefined;
     /** Delay before answering, to test single flight. */
     delayMs: number;
+    /** The message of a `server_error` answer (ECHO_AUTHORIZATION in it echoes the request's header). */
+    errorMessage: string | undefined;
   };
   user: { login: string; ssoHeader: boolean };
   copilot: {
@@ -78,6 +80,8 @@ export interface FakeState {
     streamFixture: string | undefined;
     /** Send an `error` object mid-stream after this many chunks. */
     midStreamErrorAfter: number | undefined;
+    /** Its message (ECHO_AUTHORIZATION in it echoes the request's header). */
+    midStreamErrorMessage: string | undefined;
     /** Drop the connection mid-stream after this many chunks. */
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
@@ -114,6 +118,7 @@ export function defaultState(): FakeState {
       sku: "copilot_for_business_seat_quota",
       acceptedTokens: undefined,
       delayMs: 0,
+      errorMessage: undefined,
     },
     user: { login: "octocat", ssoHeader: false },
     copilot: {
@@ -123,6 +128,7 @@ export function defaultState(): FakeState {
       streamChunks: 5,
       streamFixture: undefined,
       midStreamErrorAfter: undefined,
+      midStreamErrorMessage: undefined,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
       toolCalls: false,

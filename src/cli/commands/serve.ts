@@ -5,9 +5,9 @@ import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
 import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
-import { redactSecrets } from "../../server/redact.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 

@@ -1,4 +1,5 @@
 import { createParser, type EventSourceParser } from "eventsource-parser";
+import { redactSecrets } from "../../util/redact.js";
 
 export interface ChatStreamOptions {
   /** The client asked for `stream_options.include_usage`: keep the usage-only chunk. */
@@ -133,7 +134,7 @@ export class ChatStreamNormalizer {
     const hasUsage = USAGE_OBJECT.test(data);
     const hasTools = data.includes('"tool_calls"');
     const foldChoices = !this.#options.multipleChoices && NONZERO_CHOICE_INDEX.test(data);
-    if (!emptyChoices && !hasUsage && !hasTools && !foldChoices) {
+    if (!emptyChoices && !hasUsage && !hasTools && !foldChoices && !data.includes('"error"')) {
       this.#out += `data: ${data}\n\n`;
       return;
     }
@@ -151,8 +152,9 @@ export class ChatStreamNormalizer {
     const choices = Array.isArray(chunk.choices) ? chunk.choices : undefined;
     if (!choices || choices.length === 0) {
       // An error object mid-stream is for the client (its SDK raises it); the rest carries nothing for it.
-      if (chunk.error !== undefined || (chunk.usage && this.#options.includeUsage))
-        this.#out += `data: ${data}\n\n`;
+      // Upstream error text may echo a header: it leaves the process redacted like every other message.
+      if (chunk.error !== undefined) this.#out += `data: ${redactSecrets(data)}\n\n`;
+      else if (chunk.usage && this.#options.includeUsage) this.#out += `data: ${data}\n\n`;
       return;
     }
     let changed = false;
