@@ -24,6 +24,7 @@ export const EXIT_CODES = {
   interrupted: 130,
 } as const;
 
+/** One of the documented exit codes. */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 export interface GatewayErrorOptions {

@@ -1,47 +1,75 @@
-// Public library surface. The CLI (src/cli) and the server (src/server) are thin layers over these.
+// The public library surface: `import … from "copilot-gateway"`. Only what a program needs is exported here, by
+// name (never `export *`): test/library/public-surface.test.ts pins this list, so a change to it is deliberate.
+// The CLI and the server import the internals they need directly from their modules.
 
-export * from "./anthropic/claude-code-env.js";
-export * from "./anthropic/count-tokens.js";
-export * from "./anthropic/initiator.js";
-export * from "./anthropic/messages-service.js";
-export * from "./anthropic/model-names.js";
-export * from "./auth/account-status.js";
-export * from "./auth/complete-sign-in.js";
-export * from "./auth/device-flow/device-flow-error.js";
-export * from "./auth/device-flow/poll-device-flow.js";
-export * from "./auth/device-flow/start-device-flow.js";
-export * from "./auth/github-api.js";
-export * from "./auth/github-token.js";
-export * from "./auth/github-user.js";
-export * from "./auth/import-sources.js";
-export * from "./auth/resolve-github-token.js";
-export * from "./auth/token-store.js";
-export * from "./config/editor-headers.js";
-export * from "./config/hosts.js";
-export * from "./config/paths.js";
-export * from "./config/settings.js";
-export * from "./copilot/api-error.js";
-export * from "./copilot/chat-accumulator.js";
-export * from "./copilot/chat-types.js";
-export * from "./copilot/client.js";
-export * from "./copilot/connect.js";
-export * from "./copilot/copilot-token.js";
-export * from "./copilot/event-stream.js";
-export * from "./copilot/exchange-token.js";
-export * from "./copilot/model-errors.js";
-export * from "./copilot/models.js";
-export * from "./copilot/request-hints.js";
-export * from "./copilot/resolve-model.js";
-export * from "./copilot/routing.js";
-export * from "./copilot/session.js";
-export * from "./copilot/token-manager.js";
-export * from "./copilot/transport.js";
-export * from "./copilot/usage.js";
-export * from "./errors.js";
-export * from "./http/dispatcher.js";
-export * from "./sse/json-events.js";
-export * from "./sse/read-sse.js";
-export * from "./sse/stream-errors.js";
-// A namespace: its OpenAI chat types are the translation's own view and would clash with the client's.
-export * as anthropicTranslation from "./translate/anthropic/index.js";
-export * from "./translate/responses/index.js";
+export type { AccountStatus } from "./auth/account-status.js";
+// Typed errors: every failure is a GatewayError with a stable `code`, an HTTP `status` and a CLI `exitCode`.
+export { DeviceFlowError, type DeviceFlowErrorCode } from "./auth/device-flow/device-flow-error.js";
+export {
+  type DeviceFlowToken,
+  type PollDeviceFlowOptions,
+  pollDeviceFlow,
+} from "./auth/device-flow/poll-device-flow.js";
+export {
+  type DeviceCode,
+  type StartDeviceFlowOptions,
+  startDeviceFlow,
+} from "./auth/device-flow/start-device-flow.js";
+export { NotSignedInError } from "./auth/resolve-github-token.js";
+export {
+  deleteStoredGitHubToken,
+  readStoredGitHubToken,
+  type StoredGitHubToken,
+  saveGitHubToken,
+  storedTokenPath,
+  type TokenStoreLocation,
+} from "./auth/token-store.js";
+export { CopilotApiError } from "./copilot/api-error.js";
+// Types of requests and answers.
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatContentPart,
+  ChatMessage,
+  ChatTool,
+  ChatToolCall,
+  ChatToolChoice,
+  ChatUsage,
+} from "./copilot/chat-types.js";
+export type { ChatInput, JsonObject } from "./copilot/client.js";
+export { ModelCapabilityError, ModelNotEnabledError, UnknownModelError } from "./copilot/model-errors.js";
+export type { CopilotModel } from "./copilot/models.js";
+export type { Timeouts } from "./copilot/transport.js";
+export type { CopilotUsage, QuotaSnapshot } from "./copilot/usage.js";
+export {
+  AbortedError,
+  ConnectionError,
+  describeError,
+  EXIT_CODES,
+  type ExitCode,
+  GatewayError,
+  TimeoutError,
+  UsageError,
+} from "./errors.js";
+// The entry point.
+export {
+  Copilot,
+  type CopilotApiRequest,
+  type CopilotOptions,
+  type CopilotStream,
+  createCopilot,
+  type EmbeddingsRequest,
+  type RequestOptions,
+} from "./library/create-copilot.js";
+export type { CopilotLimits, LimitReading } from "./library/limits.js";
+// Signing in and the token store.
+export {
+  type SignInCode,
+  type SignInOptions,
+  type SignInResult,
+  signIn,
+  signOut,
+  storedLoginPath,
+} from "./library/sign-in.js";
+export type { FetchFunction } from "./server/in-process-fetch.js";
+export { StreamInterruptedError, StreamProtocolError, UpstreamStreamError } from "./sse/stream-errors.js";

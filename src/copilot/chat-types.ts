@@ -14,14 +14,17 @@ export interface ChatImagePart {
   image_url: { url: string; detail?: "auto" | "low" | "high" };
 }
 
+/** One part of a message's content: text, an image, or another part passed through as is. */
 export type ChatContentPart = ChatTextPart | ChatImagePart | { type: string; [key: string]: unknown };
 
+/** A call of a tool by the model, with its JSON arguments as text. */
 export interface ChatToolCall {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
 }
 
+/** One message of a chat request or answer. */
 export interface ChatMessage {
   role: ChatRole;
   content?: string | ChatContentPart[] | null;
@@ -31,11 +34,13 @@ export interface ChatMessage {
   [key: string]: unknown;
 }
 
+/** A function the model may call. */
 export interface ChatTool {
   type: "function";
   function: { name: string; description?: string; parameters?: unknown; strict?: boolean };
 }
 
+/** Whether and which tool the model must call. */
 export type ChatToolChoice = "auto" | "none" | "required" | { type: "function"; function: { name: string } };
 
 /** A chat request body without its model (the client may pick the catalogue's default). */
@@ -62,6 +67,7 @@ export interface ChatCompletionRequest extends ChatRequestBody {
   model: string;
 }
 
+/** Token counts of an answer. */
 export interface ChatUsage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -86,6 +92,7 @@ export interface ChatCompletionChoice {
   [key: string]: unknown;
 }
 
+/** A non-streamed chat completion (OpenAI's `chat.completion`). */
 export interface ChatCompletion {
   id: string;
   object: "chat.completion";
@@ -111,6 +118,7 @@ export interface ChatDelta {
   [key: string]: unknown;
 }
 
+/** One chunk of a streamed chat completion (OpenAI's `chat.completion.chunk`). */
 export interface ChatCompletionChunk {
   id: string;
   object?: "chat.completion.chunk" | string;

@@ -57,6 +57,7 @@ export interface ChatInput extends ChatRequestBody {
 /** A Responses or Messages request: the model plus whatever that API accepts. */
 export type ApiRequest = { model: string; stream?: boolean; [key: string]: unknown };
 
+/** A JSON object as Copilot answered it (Responses, Messages and embeddings answers, stream events). */
 export type JsonObject = Record<string, unknown>;
 
 async function readJson(

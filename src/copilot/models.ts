@@ -63,6 +63,7 @@ export const copilotModelSchema = z.object({
   }),
 });
 
+/** One entry of Copilot's model catalogue, with Copilot's own field names. */
 export type CopilotModel = z.infer<typeof copilotModelSchema>;
 
 export interface ParsedCatalogue {

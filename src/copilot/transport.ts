@@ -22,6 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 8_000,
 };
 
+/** How long a Copilot request may wait, in milliseconds. */
 export interface Timeouts {
   /** Connect and first byte of the answer. */
   firstByteMs: number;

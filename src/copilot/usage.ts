@@ -18,6 +18,7 @@ const quotaSnapshotSchema = z.object({
   timestamp_utc: z.string().optional().catch(undefined),
 });
 
+/** One quota of `copilot_internal/user` (premium requests, chat, completions). */
 export type QuotaSnapshot = z.infer<typeof quotaSnapshotSchema>;
 
 /** `copilot_internal/user` (spec §5), parsed leniently: unknown fields are dropped, odd ones become undefined. */
@@ -37,6 +38,7 @@ export const copilotUsageSchema = z.object({
   limited_user_reset_date: z.string().nullable().optional().catch(undefined),
 });
 
+/** The account's plan, quotas and reset date, as `copilot_internal/user` reports them. */
 export type CopilotUsage = z.infer<typeof copilotUsageSchema>;
 
 export type UsageRequest = GitHubApiRequest;

@@ -28,6 +28,8 @@ export interface GatewayRuntimeOptions {
   logCapacity?: number | undefined;
   /** Keep the token fresh in the background (the server does; tests of pure routing may not). */
   refreshTokens?: boolean | undefined;
+  /** The client to use for `session` (the library's in-process gateway shares its caller's catalogue cache). */
+  client?: CopilotClient | undefined;
 }
 
 export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): GatewayRuntime {
@@ -44,7 +46,12 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       if (next === session) return;
       session?.tokens.stop();
       session = next;
-      client = next ? new CopilotClient(next) : undefined;
+      client =
+        next === undefined
+          ? undefined
+          : next === options.session && options.client?.session === next
+            ? options.client
+            : new CopilotClient(next);
       if (next && refresh) next.tokens.start();
       for (const listener of listeners) listener(next);
     },

@@ -215,7 +215,7 @@ describe("CopilotTokenManager", () => {
 
   it("never keeps a finished process alive with its refresh timer", async () => {
     const script = `
-      import { CopilotTokenManager } from "./dist/index.js";
+      import { CopilotTokenManager } from "./dist/copilot/token-manager.js";
       const m = new CopilotTokenManager({ exchange: async () => ({ token: "t", expiresAt: 0, refreshIn: 3600,
         receivedAt: performance.now(), apiUrl: "http://x", sku: undefined, chatEnabled: undefined }) });
       m.start();

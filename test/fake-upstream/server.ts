@@ -60,6 +60,15 @@ export class FakeUpstream {
     this.#server = undefined;
   }
 
+  /** TCP connections currently open to the fake (a client that closed its pool leaves none). */
+  openConnections(): Promise<number> {
+    const server = this.#server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) =>
+      server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+  }
+
   reset(): void {
     this.state = defaultState();
     this.requests = [];

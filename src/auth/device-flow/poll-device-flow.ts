@@ -9,6 +9,7 @@ import type { DeviceCode } from "./start-device-flow.js";
 
 export const DEVICE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
 
+/** Options of pollDeviceFlow (step 2 of the device flow). */
 export interface PollDeviceFlowOptions {
   webUrl: string;
   clientId: string;

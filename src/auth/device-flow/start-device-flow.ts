@@ -4,6 +4,7 @@ import { DEFAULT_SCOPE } from "../../config/settings.js";
 import { DeviceFlowError, deviceFlowErrorFrom } from "./device-flow-error.js";
 import { defaultSendHttp, oauthPost, readOAuthAnswer, type SendHttp } from "./oauth-answer.js";
 
+/** Options of startDeviceFlow (step 1 of the device flow). */
 export interface StartDeviceFlowOptions {
   /** Web origin of the GitHub host, e.g. `https://github.com` (Settings.endpoints.webUrl). */
   webUrl: string;
