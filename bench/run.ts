@@ -4,9 +4,11 @@
 // serve` ("gateway"). Reports req/s, p50/p99 latency, and CPU µs per request read from each server process's own
 // CPU time (/proc/PID/stat), which is steadier than req/s on a shared machine; then idle RSS and RSS with 1000
 // streams open at once, gateway beside thin.
-// Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_OPEN_STREAMS, BENCH_CONNS (e.g. "16,64"), BENCH_KINDS (any of
+// Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_ROUNDS (interleaved rounds, medians reported), BENCH_OPEN_STREAMS, BENCH_CONNS (e.g. "16,64"), BENCH_KINDS (any of
 // plain,stream,paced), BENCH_ONLY_STREAMS=1 (skip the throughput runs), BENCH_SKIP_MEMORY=1,
-// BENCH_GATEWAY_NODE_OPTIONS (e.g. --max-semi-space-size=1 for the gateway process).
+// BENCH_GATEWAY_NODE_OPTIONS (e.g. --max-semi-space-size=1 for the gateway process), BENCH_GATEWAY_NODE_ARGS (flags
+// NODE_OPTIONS refuses, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_BASELINE_BIN (another build's
+// bin/copilot-gateway.js, measured beside this one to compare two builds in the same run).
 import { type ChildProcess, spawn } from "node:child_process";
 import { setMaxListeners } from "node:events";
 import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
@@ -16,8 +18,9 @@ import { Pool } from "undici";
 import { type LoadResult, runLoad } from "./load.js";
 import { cpuMs, rssMb, sampleRss } from "./rss.js";
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 300);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = process.env.BENCH_ONLY_STREAMS
   ? []
   : (process.env.BENCH_CONNS ?? "1,16,64").split(",").map(Number);
@@ -67,12 +70,16 @@ function startThin(fakeUrl: string, token: string): Promise<{ child: ChildProces
   });
 }
 
-async function startGateway(fakeUrl: string): Promise<{ child: ChildProcess; url: string }> {
+async function startGateway(
+  fakeUrl: string,
+  bin = "bin/copilot-gateway.js",
+): Promise<{ child: ChildProcess; url: string }> {
   const home = mkdtempSync(join(tmpdir(), "cg-bench-"));
   // The log (one line per request) goes to a file, as a service manager would keep it, not to a pipe we must drain.
   const logPath = join(home, "gateway.log");
   const logFd = openSync(logPath, "w");
-  const child = spawn(process.execPath, ["bin/copilot-gateway.js", "serve", "--port", "0"], {
+  const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, bin, "serve", "--port", "0"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: home,
@@ -137,6 +144,31 @@ interface Row {
   direct: Measured;
   thin: Measured;
   gateway: Measured;
+  /** Medians of the per-round gateway ÷ thin ratios. */
+  rpsRatio: number;
+  cpuRatio: number;
+  errors: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Each field's median over the rounds. */
+function medianOf(runs: Measured[]): Measured {
+  const pick = (field: keyof Measured) => median(runs.map((r) => r[field]));
+  return {
+    requests: pick("requests"),
+    totalRequests: pick("totalRequests"),
+    errors: pick("errors"),
+    rps: pick("rps"),
+    p50Ms: pick("p50Ms"),
+    p99Ms: pick("p99Ms"),
+    rssMb: pick("rssMb"),
+    cpuUsPerRequest: pick("cpuUsPerRequest"),
+  };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
@@ -239,6 +271,9 @@ async function main(): Promise<void> {
   const token = await copilotToken(fake.url);
   let gateway = await startGateway(fake.url);
   let thin = await startThin(fake.url, token);
+  const baseline = process.env.BENCH_BASELINE_BIN
+    ? await startGateway(fake.url, process.env.BENCH_BASELINE_BIN)
+    : undefined;
   const direct: Target = {
     origin: fake.url,
     path: "/chat/completions",
@@ -258,20 +293,42 @@ async function main(): Promise<void> {
     headers: { "content-type": "application/json", authorization: "Bearer unused" },
   });
   console.log(
-    `copilot-gateway bench: ${availableParallelism()} CPU (${cpus()[0]?.model ?? "?"}), Node ${process.version}, ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up; load average ${load()}`,
+    `copilot-gateway bench: ${availableParallelism()} CPU (${cpus()[0]?.model ?? "?"}), Node ${process.version}, ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up, ${ROUNDS} rounds; load average ${load()}`,
   );
 
   const rows: Row[] = [];
   for (const scenario of SCENARIOS.filter((s) => KINDS.includes(s.key))) {
     await fake.set({ thinkTimeMs: 0, chunkDelayMs: scenario.chunkDelayMs, streamChunks: 20 });
     for (const concurrency of CONCURRENCY) {
-      const d = await measure(direct, scenario.stream, concurrency);
-      const t = await measure(proxied(thin.url, thin.child.pid), scenario.stream, concurrency);
-      const g = await measure(proxied(gateway.url, gateway.child.pid), scenario.stream, concurrency);
-      rows.push({ scenario, concurrency, direct: d, thin: t, gateway: g });
-      const errors = d.errors + t.errors + g.errors;
+      // Rounds interleave the three (or four) targets, so a burst of load from elsewhere hits them alike; each
+      // number is the median over the rounds, each ratio the median of the per-round ratios.
+      const runs: { d: Measured; t: Measured; g: Measured; b?: Measured }[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const d = await measure(direct, scenario.stream, concurrency);
+        const t = await measure(proxied(thin.url, thin.child.pid), scenario.stream, concurrency);
+        const g = await measure(proxied(gateway.url, gateway.child.pid), scenario.stream, concurrency);
+        const b = baseline
+          ? await measure(proxied(baseline.url, baseline.child.pid), scenario.stream, concurrency)
+          : undefined;
+        runs.push({ d, t, g, ...(b && { b }) });
+      }
+      const row: Row = {
+        scenario,
+        concurrency,
+        direct: medianOf(runs.map((r) => r.d)),
+        thin: medianOf(runs.map((r) => r.t)),
+        gateway: medianOf(runs.map((r) => r.g)),
+        rpsRatio: median(runs.map((r) => r.g.rps / r.t.rps)),
+        cpuRatio: median(runs.map((r) => r.g.cpuUsPerRequest / r.t.cpuUsPerRequest)),
+        errors: runs.reduce((n, r) => n + r.d.errors + r.t.errors + r.g.errors, 0),
+      };
+      rows.push(row);
+      const { direct: d, thin: t, gateway: g } = row;
+      const vsBaseline = baseline
+        ? ` | baseline build ${fmt(median(runs.map((r) => r.b?.cpuUsPerRequest ?? Number.NaN)))} µs, this ÷ baseline CPU ${fmt(median(runs.map((r) => r.g.cpuUsPerRequest / (r.b?.cpuUsPerRequest ?? Number.NaN))), 2)}`
+        : "";
       console.log(
-        `${scenario.kind.padEnd(28)} c=${String(concurrency).padStart(2)}  direct ${fmt(d.rps).padStart(6)} | thin ${fmt(t.rps).padStart(6)} req/s ${fmt(t.cpuUsPerRequest).padStart(4)} µs | gateway ${fmt(g.rps).padStart(6)} req/s ${fmt(g.cpuUsPerRequest).padStart(4)} µs | gateway÷thin req/s ${fmt(g.rps / t.rps, 2)} CPU ${fmt(g.cpuUsPerRequest / t.cpuUsPerRequest, 2)}  (load ${load()})${errors ? `  errors ${errors}` : ""}`,
+        `${scenario.kind.padEnd(28)} c=${String(concurrency).padStart(2)}  direct ${fmt(d.rps).padStart(6)} | thin ${fmt(t.rps).padStart(6)} req/s ${fmt(t.cpuUsPerRequest).padStart(4)} µs | gateway ${fmt(g.rps).padStart(6)} req/s ${fmt(g.cpuUsPerRequest).padStart(4)} µs | gateway÷thin req/s ${fmt(row.rpsRatio, 2)} CPU ${fmt(row.cpuRatio, 2)}${vsBaseline}  (load ${load()})${row.errors ? `  errors ${row.errors}` : ""}`,
       );
     }
   }
@@ -283,7 +340,7 @@ async function main(): Promise<void> {
     console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of rows) {
       console.log(
-        `| ${r.scenario.kind} | ${r.concurrency} | ${fmt(r.direct.rps)} | ${fmt(r.thin.rps)} | ${fmt(r.gateway.rps)} | ${fmt(r.gateway.rps / r.thin.rps, 2)} | ${fmt(r.thin.cpuUsPerRequest)} | ${fmt(r.gateway.cpuUsPerRequest)} | ${fmt(r.gateway.cpuUsPerRequest / r.thin.cpuUsPerRequest, 2)} | ${fmt(r.thin.p50Ms, 2)} / ${fmt(r.thin.p99Ms, 2)} | ${fmt(r.gateway.p50Ms, 2)} / ${fmt(r.gateway.p99Ms, 2)} |`,
+        `| ${r.scenario.kind} | ${r.concurrency} | ${fmt(r.direct.rps)} | ${fmt(r.thin.rps)} | ${fmt(r.gateway.rps)} | ${fmt(r.rpsRatio, 2)} | ${fmt(r.thin.cpuUsPerRequest)} | ${fmt(r.gateway.cpuUsPerRequest)} | ${fmt(r.cpuRatio, 2)} | ${fmt(r.thin.p50Ms, 2)} / ${fmt(r.thin.p99Ms, 2)} | ${fmt(r.gateway.p50Ms, 2)} / ${fmt(r.gateway.p99Ms, 2)} |`,
       );
     }
   }
@@ -293,19 +350,19 @@ async function main(): Promise<void> {
     const cpuLimit = r.scenario.chunkDelayMs > 0 ? 1.2 : 1.15;
     goals.push({
       goal: `CPU per request ≤ ${cpuLimit}× thin at ${r.concurrency} connections (${r.scenario.kind})`,
-      ok: r.gateway.cpuUsPerRequest <= cpuLimit * r.thin.cpuUsPerRequest,
+      ok: r.cpuRatio <= cpuLimit,
     });
     if (r.scenario.chunkDelayMs === 0)
       goals.push({
         goal: `req/s ≥ 0.9× thin at ${r.concurrency} connections (${r.scenario.kind})`,
-        ok: r.gateway.rps >= 0.9 * r.thin.rps,
+        ok: r.rpsRatio >= 0.9,
       });
   }
 
   if (!process.env.BENCH_SKIP_MEMORY) {
     // Fresh processes, so the numbers are about idle and open streams, not about how far V8 grew its heap above.
     // Long streams: 100 chunks 200 ms apart, so every stream stays open while RSS is read.
-    await Promise.all([stop(gateway.child), stop(thin.child)]);
+    await Promise.all([stop(gateway.child), stop(thin.child), ...(baseline ? [stop(baseline.child)] : [])]);
     gateway = await startGateway(fake.url);
     thin = await startThin(fake.url, token);
     await fake.set({ streamChunks: 100, chunkDelayMs: 0 });
@@ -332,7 +389,7 @@ async function main(): Promise<void> {
   console.log("");
   for (const g of goals) console.log(`${g.ok ? "met   " : "MISSED"}  ${g.goal}`);
 
-  await Promise.all([stop(gateway.child), stop(thin.child)]);
+  await Promise.all([stop(gateway.child), stop(thin.child), ...(baseline ? [stop(baseline.child)] : [])]);
   fake.child.disconnect();
 }
 

@@ -1,4 +1,4 @@
-import { type Dispatcher, request, errors as undiciErrors } from "undici";
+import { type Dispatcher, errors as undiciErrors } from "undici";
 import { AbortedError, ConnectionError, TimeoutError, UsageError } from "../errors.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
@@ -69,15 +69,34 @@ export function toNetworkError(error: unknown, url: string, signal?: AbortSignal
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** Hosts (with an optional port) that can be used as an origin as written: no case, userinfo or odd characters. */
+const PLAIN_ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d+)?$/;
+
+/**
+ * Split an absolute URL into origin and path by slicing the string, so the hot path builds no URL object per
+ * request; anything unusual (userinfo, upper case, IPv6, fragments) is left to the WHATWG parser.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const authority = url.indexOf("://");
+  const slash = authority < 0 ? -1 : url.indexOf("/", authority + 3);
+  const origin = slash < 0 ? url : url.slice(0, slash);
+  if (slash >= 0 && PLAIN_ORIGIN.test(origin) && !url.includes("#"))
+    return { origin, path: url.slice(slash) };
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+}
+
 /** The one way copilot-gateway sends HTTP: undici over the shared pooled dispatcher, errors typed. */
 export async function sendHttp(req: HttpRequest): Promise<HttpResponse> {
   try {
-    return await request(req.url, {
+    const { origin, path } = splitUrl(req.url);
+    return await req.dispatcher.request({
+      origin,
+      path,
       method: req.method,
       headers: req.headers,
       body: req.body,
       signal: req.signal,
-      dispatcher: req.dispatcher,
       headersTimeout: req.headersTimeoutMs ?? 60_000,
       bodyTimeout: req.bodyTimeoutMs ?? 120_000,
     });

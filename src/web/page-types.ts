@@ -34,7 +34,7 @@ export interface CopilotTokenView {
 export interface Snippet {
   id: string;
   title: string;
-  language: "text" | "python" | "javascript" | "shell";
+  language: "text" | "python" | "javascript" | "shell" | "toml" | "json" | "yaml";
   text: string;
 }
 

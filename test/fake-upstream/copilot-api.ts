@@ -111,6 +111,59 @@ function fakeToolCall(body: { messages?: unknown; tools?: unknown[] }, seq: numb
   };
 }
 
+/** The Messages API's tool call for `toolCalls` mode: the first tool, unless the last turn carries a tool result. */
+function fakeToolUse(body: { messages?: unknown; tools?: unknown[] }, seq: number) {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages.at(-1) as { content?: unknown } | undefined;
+  const first = body.tools?.[0] as { name?: string } | undefined;
+  const answersTool =
+    Array.isArray(last?.content) && last.content.some((b: { type?: string }) => b.type === "tool_result");
+  if (!first?.name || answersTool) return undefined;
+  return {
+    type: "tool_use",
+    id: `toolu_fake${seq}`,
+    name: first.name,
+    input: { query: lastUserText(messages) },
+  };
+}
+
+/** A native Messages answer that calls a tool, as one message or as Anthropic's event sequence. */
+function sendToolUse(
+  res: ServerResponse,
+  model: string,
+  use: NonNullable<ReturnType<typeof fakeToolUse>>,
+  stream: boolean,
+) {
+  const usage = {
+    input_tokens: 20,
+    output_tokens: 9,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+  };
+  const message = {
+    id: `msg_tool_${use.id}`,
+    type: "message",
+    role: "assistant",
+    model,
+    stop_sequence: null,
+  };
+  if (!stream) return sendJson(res, 200, { ...message, content: [use], stop_reason: "tool_use", usage });
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  const event = (type: string, data: Record<string, unknown>) =>
+    sseWrite(res, JSON.stringify({ type, ...data }), type);
+  event("message_start", { message: { ...message, content: [], stop_reason: null, usage } });
+  event("content_block_start", { index: 0, content_block: { ...use, input: {} } });
+  for (const piece of splitInto(JSON.stringify(use.input), 3))
+    event("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: piece } });
+  event("content_block_stop", { index: 0 });
+  event("message_delta", {
+    delta: { stop_reason: "tool_use", stop_sequence: null },
+    usage: { output_tokens: 9 },
+  });
+  event("message_stop", {});
+  res.end();
+}
+
 function sseWrite(res: ServerResponse, data: string, event?: string): boolean {
   return res.write(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`);
 }
@@ -527,7 +580,9 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         if (!(await gate(req, res))) return;
         const model = checkModel(req, res, "/v1/messages");
         if (!model) return;
-        const body = req.body as { stream?: boolean; messages?: unknown };
+        const body = req.body as { stream?: boolean; messages?: unknown; tools?: unknown[] };
+        const use = fake.state.copilot.toolCalls ? fakeToolUse(body, fake.requests.length) : undefined;
+        if (use) return sendToolUse(res, model.id, use, body.stream === true);
         if (body.stream) {
           res.writeHead(200, { "content-type": "text/event-stream" });
           const cut = fake.state.copilot.midStreamDisconnectAfter;

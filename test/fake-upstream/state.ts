@@ -88,7 +88,8 @@ export interface FakeState {
     extraModels: unknown[];
     /**
      * Chat answers a request that offers tools (and does not end in a tool result) with one call to the first
-     * tool, arguments `{"query": <last user text>}`, streamed or not.
+     * tool, arguments `{"query": <last user text>}`, streamed or not. The native Messages API (Claude) answers the
+     * same way with a `tool_use` block (until the last turn carries a `tool_result`).
      */
     toolCalls: boolean;
     /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */

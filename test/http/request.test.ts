@@ -1,7 +1,7 @@
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, EXIT_CODES, UsageError } from "../../src/errors.js";
-import { sendHttp } from "../../src/http/request.js";
+import { sendHttp, splitUrl } from "../../src/http/request.js";
 import { closedPortUrl } from "../auth/closed-port.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 
@@ -37,5 +37,24 @@ describe("sendHttp", () => {
     );
     expect(failure).toBeInstanceOf(ConnectionError);
     expect((failure as ConnectionError).message).toContain(`Cannot reach ${new URL(url).host}`);
+  });
+});
+
+describe("splitUrl", () => {
+  it("slices a plain URL into origin and path, and leaves unusual ones to the URL parser", () => {
+    expect(splitUrl("https://api.githubcopilot.com/chat/completions")).toEqual({
+      origin: "https://api.githubcopilot.com",
+      path: "/chat/completions",
+    });
+    expect(splitUrl("http://127.0.0.1:4141/v1/models?x=1")).toEqual({
+      origin: "http://127.0.0.1:4141",
+      path: "/v1/models?x=1",
+    });
+    expect(splitUrl("https://API.Example.com/a#frag")).toEqual({
+      origin: "https://api.example.com",
+      path: "/a",
+    });
+    expect(splitUrl("https://user:pw@example.com/a")).toEqual({ origin: "https://example.com", path: "/a" });
+    expect(splitUrl("https://example.com")).toEqual({ origin: "https://example.com", path: "/" });
   });
 });

@@ -15,14 +15,14 @@ afterAll(async () => {
 });
 
 /**
- * Runs `body` in a fresh node process that imports the built package (dist/, as a user would) and reports what is
+ * Runs `body` in a fresh node process that imports the built package by its name (dist/, as a user would) and reports what is
  * still alive after it. The process must exit by itself: an open timer or socket would keep it running and the
  * test would time out.
  */
 function runScript(body: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `
     import OpenAI from "openai";
-    import { createCopilot } from "./dist/index.js";
+    import { createCopilot } from "copilot-gateway"; // the package's own name: resolved through package.json "exports"
     ${body}
     // What still holds the event loop once the script is done (process.getActiveResourcesInfo, Node ≥ 17).
     setImmediate(() => console.log("ACTIVE " + JSON.stringify(process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap"))));

@@ -89,4 +89,40 @@ describe("ChatStreamNormalizer", () => {
     expect(JSON.parse(out[1] ?? "{}")).toEqual({ error: { message: "boom", code: "server_error" } });
     expect(out[2]).toBe("[DONE]");
   });
+
+  it("forwards the untouched events of a mixed chunk as their own bytes, without the dropped ones", () => {
+    const normalizer = new ChatStreamNormalizer(options);
+    const filter = `data: ${JSON.stringify({ choices: [], prompt_filter_results: [] })}\n\n`;
+    const usage = `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } })}\n\n`;
+    const out = normalizer.push(
+      Buffer.from(`${filter}${content("a")}${content("b")}${usage}data: [DONE]\n\n`),
+    );
+    expect(out.toString()).toBe(`${content("a")}${content("b")}data: [DONE]\n\n`);
+    expect(normalizer.usage).toEqual({ inputTokens: 3, outputTokens: 2 });
+  });
+
+  it("joins an event split over many chunks and keeps its bytes", () => {
+    const normalizer = new ChatStreamNormalizer(options);
+    const event = Buffer.from(content("split across pieces"));
+    let out = "";
+    for (let i = 0; i < event.length; i += 5) out += normalizer.push(event.subarray(i, i + 5)).toString();
+    expect(out).toBe(event.toString());
+  });
+
+  it("reads events with an event name, comments or several data lines through the SSE parser", () => {
+    const second = (text: string) => ({ id: "c", choices: [{ index: 1, delta: { content: text } }] });
+    const text = `: keep-alive\n\nevent: message\ndata: ${JSON.stringify(second("x"))}\n\ndata: {"id":"c",\ndata: "choices":[{"index":1,"delta":{"content":"y"}}]}\n\n`;
+    const events = run(text, 1000);
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(events.slice(0, -1).map((d) => JSON.parse(d))).toEqual(
+      ["x", "y"].map((t) => ({ id: "c", choices: [{ index: 0, delta: { content: t } }] })),
+    );
+  });
+
+  it("takes a key-like text inside content for content", () => {
+    const tricky = content('"usage":{"index":1} "tool_calls" "choices":[]');
+    const normalizer = new ChatStreamNormalizer(options);
+    const chunk = Buffer.from(tricky);
+    expect(normalizer.push(chunk)).toBe(chunk);
+  });
 });

@@ -1,4 +1,5 @@
 import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
@@ -71,6 +72,9 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     throw listenError(error, options.host, options.port);
   }
   say(`copilot-gateway listening on ${url} (OpenAI base URL: ${url}/v1)`);
+  say(
+    `Point a tool at it: copilot-gateway env ${CLIENT_TARGETS.join("|")}${envFlags(opts, url)}; the page ${url}/ shows the same setups.`,
+  );
   if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
   if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
   if (session) {
@@ -97,6 +101,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   }
   say("Stopped.");
   log.flush();
+}
+
+/** The serve flags `env` needs to print the same address and key (values from the environment carry over). */
+function envFlags(opts: ServeOptions, url: string): string {
+  const port = new URL(url).port;
+  return `${opts.host ? ` --host ${opts.host}` : ""}${port && port !== "4141" ? ` --port ${port}` : ""}${opts.apiKey?.length ? " --api-key KEY" : ""}`;
 }
 
 function waitForShutdownSignal(onSignal: () => void): Promise<void> {

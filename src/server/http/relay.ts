@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply } from "fastify";
 import { AbortedError } from "../../errors.js";
@@ -23,8 +22,9 @@ export const SSE_HEADERS = {
 } as const;
 
 /**
- * Hijack the reply and write the head of an event stream. Headers already set on the reply (CORS, request id) are
- * kept: fastify would add them on `send`, but a hijacked reply is written raw.
+ * Hijack the reply and set the head of an event stream. Headers already set on the reply (CORS, request id) are
+ * kept: fastify would add them on `send`, but a hijacked reply is written raw. The head goes out with the first
+ * write, in the same packet (see pipeEventStream for a stream whose first event is slow to come).
  */
 export function startEventStream(
   reply: FastifyReply,
@@ -35,12 +35,11 @@ export function startEventStream(
   const res = reply.raw;
   const head = { ...reply.getHeaders(), ...SSE_HEADERS, ...headers } as OutgoingHttpHeaders;
   res.writeHead(status, head);
-  res.flushHeaders();
   return res;
 }
 
 export interface StreamTransform {
-  /** Bytes in, text or bytes out (empty to write nothing). */
+  /** Bytes in, bytes (or text) out (empty to write nothing). */
   push(chunk: Buffer): string | Buffer;
   /** Upstream ended cleanly: anything left to write. */
   end(): string;
@@ -53,11 +52,16 @@ export function passThrough(failEvent: (message: string) => string): StreamTrans
   return { push: redactErrorChunk, end: () => "", fail: failEvent };
 }
 
+/** When upstream's first event takes longer than this, the client gets the response head on its own. */
+const HEAD_ALONE_AFTER_MS = 50;
+
 /**
- * Pipe an upstream SSE body to the client chunk by chunk with backpressure: one write per upstream chunk, a wait
- * for `drain` only when the socket is full. The reply is hijacked so fastify adds no per-event work.
+ * Pipe an upstream SSE body to the client chunk by chunk with backpressure: one write per upstream chunk (the
+ * first one carrying the response head), upstream paused only while the client's socket is full. Plain `data`
+ * events rather than an async iterator: no promise and no microtask per chunk. The reply is hijacked so fastify
+ * adds no per-event work. Resolves once the client has been given the end (or has gone away).
  */
-export async function pipeEventStream(
+export function pipeEventStream(
   reply: FastifyReply,
   upstream: HttpResponse,
   transform: StreamTransform,
@@ -65,24 +69,58 @@ export async function pipeEventStream(
   headers: Record<string, string> = {},
 ): Promise<void> {
   const res = startEventStream(reply, headers);
-  try {
-    for await (const chunk of upstream.body) {
-      const out = transform.push(chunk as Buffer);
-      if (out.length > 0 && !res.write(out)) await once(res, "drain", { signal });
-    }
-    res.end(transform.end());
-  } catch (error) {
-    if (signal.aborted || res.destroyed) {
-      upstream.body.destroy();
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    res.end(
-      transform.fail(
-        `The Copilot stream broke off (${message}); the answer is incomplete, retry the request.`,
-      ),
-    );
-  }
+  const body = upstream.body;
+  return new Promise<void>((resolve) => {
+    let headTimer: NodeJS.Timeout | undefined = setTimeout(() => {
+      headTimer = undefined;
+      if (!res.headersSent && !res.destroyed) res.flushHeaders();
+    }, HEAD_ALONE_AFTER_MS);
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      if (headTimer) clearTimeout(headTimer);
+      headTimer = undefined;
+      body.off("data", onData);
+      res.off("drain", onDrain);
+      resolve();
+    };
+    const fail = (reason: string) => {
+      if (settled) return;
+      if (!signal.aborted && !res.destroyed)
+        res.end(
+          transform.fail(
+            `The Copilot stream broke off (${reason}); the answer is incomplete, retry the request.`,
+          ),
+        );
+      settle();
+    };
+    const onDrain = () => body.resume();
+    const onData = (chunk: Buffer) => {
+      let out: string | Buffer;
+      try {
+        out = transform.push(chunk);
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+        body.destroy();
+        return;
+      }
+      if (out.length === 0) return;
+      if (headTimer) {
+        clearTimeout(headTimer);
+        headTimer = undefined;
+      }
+      if (!res.write(out)) body.pause();
+    };
+    res.on("drain", onDrain);
+    body.on("data", onData);
+    body.once("end", () => {
+      if (settled) return;
+      res.end(transform.end());
+      settle();
+    });
+    body.once("error", (error: Error) => fail(error.message));
+    body.once("close", () => fail("the connection closed"));
+  });
 }
 
 /** Read a whole (small) upstream body; the caller decides whether to forward it as is. */

@@ -31,27 +31,29 @@ interface Chunk {
   [key: string]: unknown;
 }
 
-// Cheap textual probes decide which chunks need a parse; ordinary content deltas are forwarded verbatim.
+// Cheap textual probes decide which events need a parse; ordinary content deltas are forwarded verbatim.
 const EMPTY_CHOICES = /"choices":\s*\[\s*\]/;
 const USAGE_OBJECT = /"usage":\s*\{/;
 const NONZERO_CHOICE_INDEX = /"index":\s*[1-9]/;
 
-/**
- * Byte markers of anything the normaliser may have to act on. An upstream chunk that holds whole events and none
- * of these is written to the client as the very same Buffer: no decoding, no parsing, no copy.
- */
-const SLOW_PATH_MARKERS = [
-  '"choices":[]',
-  '"usage":{',
-  '"tool_calls"',
-  "[DONE]",
-  "\r",
-  '"choices": ',
-  '"usage": ',
-].map((marker) => Buffer.from(marker));
-const INDEX_MARKER = Buffer.from('"index":');
 const NEWLINE = 0x0a;
-const DIGIT_ZERO = 0x30;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BRACKET = 0x5b;
+const EMPTY = Buffer.alloc(0);
+const DATA_PREFIX = Buffer.from("data: ");
+const EVENT_END = Buffer.from("\n\n");
+// Keys, each with the quote and colon that close it, as they appear in compact JSON.
+const CHOICES_KEY = Buffer.from('choices":');
+const USAGE_KEY = Buffer.from('usage":');
+const TOOL_CALLS_KEY = Buffer.from('tool_calls"');
+const INDEX_KEY = Buffer.from('index":');
+
+function bytesAt(buf: Buffer, at: number, expected: Buffer): boolean {
+  if (at + expected.length > buf.length) return false;
+  for (let i = 0; i < expected.length; i++) if (buf[at + i] !== expected[i]) return false;
+  return true;
+}
 
 /**
  * Turns Copilot's chat stream into what OpenAI clients expect, chunk by chunk:
@@ -60,7 +62,9 @@ const DIGIT_ZERO = 0x30;
  * - folds Claude's extra choices into choice 0 when the client asked for one choice;
  * - gives each tool call its own index (Claude reuses index 0 for a second call with a new id);
  * - ends with `data: [DONE]` even when upstream did not send it.
- * Only chunks that change are re-serialised; every other event is passed on as its original text.
+ * It works on bytes: an event that needs no change is passed on as a slice of the upstream chunk (a chunk of
+ * such events as the very same Buffer), and only the events that change are decoded and re-serialised. Anything
+ * unusual (CRLF line ends, `event:` fields, comments, multi-line data) goes through a full SSE parser instead.
  */
 export class ChatStreamNormalizer {
   readonly #options: ChatStreamOptions;
@@ -73,8 +77,10 @@ export class ChatStreamNormalizer {
   readonly #nextToolIndex = new Map<number, number>();
   #out = "";
   #done = false;
-  /** The parser holds part of an event (the last chunk did not end on a blank line). */
-  #midEvent = false;
+  /** Bytes of an event whose end has not arrived yet (pieces, joined once a line end arrives). */
+  #pending: Buffer[] | undefined;
+  /** A CR was seen: SSE line ends are no longer plain `\n`, so every byte goes through the parser. */
+  #textMode = false;
   readonly usage: StreamUsage = { inputTokens: undefined, outputTokens: undefined };
 
   constructor(options: ChatStreamOptions) {
@@ -83,25 +89,91 @@ export class ChatStreamNormalizer {
   }
 
   /** Feed upstream bytes; returns what to write to the client now (possibly empty). */
-  push(chunk: Buffer): string | Buffer {
-    if (this.#passesUnchanged(chunk)) return chunk;
-    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
-    this.#midEvent = !(chunk.at(-1) === NEWLINE && chunk.at(-2) === NEWLINE);
-    const out = this.#out;
-    this.#out = "";
-    return out;
+  push(chunk: Buffer): Buffer {
+    if (this.#done) return EMPTY;
+    if (this.#textMode) return this.#feedText(chunk);
+    const length = chunk.length;
+    // The common case: whole events, none needing a change.
+    if (
+      !this.#pending &&
+      length >= 2 &&
+      chunk[length - 1] === NEWLINE &&
+      chunk[length - 2] === NEWLINE &&
+      this.#passesUnchanged(chunk, 0, length)
+    )
+      return chunk;
+    if (chunk.includes(CR)) {
+      this.#textMode = true;
+      for (const piece of this.#pending ?? [])
+        this.#parser.feed(this.#decoder.decode(piece, { stream: true }));
+      this.#pending = undefined;
+      return this.#feedText(chunk);
+    }
+    if (this.#pending && !chunk.includes(NEWLINE)) {
+      // Still inside one long event: keep the piece, join once it can end.
+      this.#pending.push(chunk);
+      return EMPTY;
+    }
+    const buf = this.#pending ? Buffer.concat([...this.#pending, chunk]) : chunk;
+    this.#pending = undefined;
+    const pieces: Buffer[] = [];
+    let keptFrom = -1;
+    let start = 0;
+    for (let end = buf.indexOf(EVENT_END, start); end >= 0; end = buf.indexOf(EVENT_END, start)) {
+      const next = end + 2;
+      const simple = bytesAt(buf, start, DATA_PREFIX) && buf.indexOf(NEWLINE, start) === end;
+      if (simple && !this.#done && this.#passesUnchanged(buf, start + DATA_PREFIX.length, end)) {
+        if (keptFrom < 0) keptFrom = start;
+      } else {
+        if (keptFrom >= 0) pieces.push(buf.subarray(keptFrom, start));
+        keptFrom = -1;
+        if (simple) this.#onData(buf.toString("utf8", start + DATA_PREFIX.length, end));
+        else this.#parser.feed(buf.toString("utf8", start, next));
+        if (this.#out) pieces.push(this.#takeOut());
+      }
+      start = next;
+    }
+    if (keptFrom >= 0) pieces.push(buf.subarray(keptFrom, start));
+    if (start < buf.length) this.#pending = [buf.subarray(start)];
+    if (pieces.length === 1) return pieces[0] ?? EMPTY;
+    return pieces.length === 0 ? EMPTY : Buffer.concat(pieces);
   }
 
-  /** Whole events only, none of them needing a change: the common case of a content delta. */
-  #passesUnchanged(chunk: Buffer): boolean {
-    if (this.#midEvent || this.#done || chunk.length < 2) return false;
-    if (chunk[chunk.length - 1] !== NEWLINE || chunk[chunk.length - 2] !== NEWLINE) return false;
-    for (const marker of SLOW_PATH_MARKERS) if (chunk.includes(marker)) return false;
-    if (!this.#options.multipleChoices) {
-      // A choice (or tool call) index other than 0 may need folding or remapping.
-      for (let at = chunk.indexOf(INDEX_MARKER); at >= 0; at = chunk.indexOf(INDEX_MARKER, at + 1)) {
-        const digit = chunk[at + INDEX_MARKER.length];
-        if (digit !== DIGIT_ZERO) return false;
+  #feedText(chunk: Buffer): Buffer {
+    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    return this.#takeOut();
+  }
+
+  #takeOut(): Buffer {
+    const out = this.#out;
+    this.#out = "";
+    return out ? Buffer.from(out) : EMPTY;
+  }
+
+  /**
+   * True when the bytes (event data, compact JSON) hold nothing the normaliser may act on: no empty or spaced
+   * `choices`, no `usage` other than null, no `tool_calls`, no `[DONE]`, no CR, and (one choice asked for) no choice or
+   * tool-call index other than 0. One pass over the bytes; a quote inside a JSON string is escaped, so a key
+   * pattern cannot match inside content.
+   */
+  #passesUnchanged(buf: Buffer, from: number, to: number): boolean {
+    const checkIndex = !this.#options.multipleChoices;
+    for (let i = from; i < to; i++) {
+      const byte = buf[i];
+      if (byte === QUOTE) {
+        const key = buf[i + 1];
+        if (key === 0x63 /* c */ && bytesAt(buf, i + 1, CHOICES_KEY)) {
+          const at = i + 1 + CHOICES_KEY.length;
+          if (buf[at] !== BRACKET || buf[at + 1] === 0x5d /* ] */) return false;
+        } else if (key === 0x75 /* u */ && bytesAt(buf, i + 1, USAGE_KEY)) {
+          if (buf[i + 1 + USAGE_KEY.length] !== 0x6e /* n(ull) */) return false;
+        } else if (key === 0x74 /* t */ && bytesAt(buf, i + 1, TOOL_CALLS_KEY)) {
+          return false;
+        } else if (checkIndex && key === 0x69 /* i */ && bytesAt(buf, i + 1, INDEX_KEY)) {
+          if (buf[i + 1 + INDEX_KEY.length] !== 0x30 /* 0 */) return false;
+        }
+      } else if ((byte === BRACKET && buf[i + 1] === 0x44) /* [D(ONE) */ || byte === CR) {
+        return false;
       }
     }
     return true;
@@ -109,6 +181,8 @@ export class ChatStreamNormalizer {
 
   /** Upstream ended: flush what is left and make sure the client sees `[DONE]`. */
   end(): string {
+    for (const piece of this.#pending ?? []) this.#parser.feed(this.#decoder.decode(piece, { stream: true }));
+    this.#pending = undefined;
     const rest = this.#decoder.decode();
     if (rest) this.#parser.feed(rest);
     this.#parser.reset({ consume: true });

@@ -4,7 +4,7 @@
 const KEY_STORAGE = "copilot-gateway.apiKey";
 const LOG_LIMIT = 200;
 const SIGN_IN_POLL_MS = 1000;
-const WIDE_SNIPPETS = new Set(["base-url", "claude-code"]);
+const WIDE_SNIPPETS = new Set(["base-url", "claude-code", "codex", "opencode", "aider", "continue", "curl"]);
 
 const $ = (id) => document.getElementById(id);
 
