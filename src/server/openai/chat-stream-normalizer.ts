@@ -48,6 +48,7 @@ const CHOICES_KEY = Buffer.from('choices":');
 const USAGE_KEY = Buffer.from('usage":');
 const TOOL_CALLS_KEY = Buffer.from('tool_calls"');
 const INDEX_KEY = Buffer.from('index":');
+const ERROR_KEY = Buffer.from('error":');
 
 function bytesAt(buf: Buffer, at: number, expected: Buffer): boolean {
   if (at + expected.length > buf.length) return false;
@@ -152,7 +153,7 @@ export class ChatStreamNormalizer {
 
   /**
    * True when the bytes (event data, compact JSON) hold nothing the normaliser may act on: no empty or spaced
-   * `choices`, no `usage` other than null, no `tool_calls`, no `[DONE]`, no CR, and (one choice asked for) no choice or
+   * `choices`, no `usage` other than null, no `tool_calls`, no `error`, no `[DONE]`, no CR, and (one choice asked for) no choice or
    * tool-call index other than 0. One pass over the bytes; a quote inside a JSON string is escaped, so a key
    * pattern cannot match inside content.
    */
@@ -169,6 +170,8 @@ export class ChatStreamNormalizer {
           if (buf[i + 1 + USAGE_KEY.length] !== 0x6e /* n(ull) */) return false;
         } else if (key === 0x74 /* t */ && bytesAt(buf, i + 1, TOOL_CALLS_KEY)) {
           return false;
+        } else if (key === 0x65 /* e */ && bytesAt(buf, i + 1, ERROR_KEY)) {
+          return false; // an error's text is redacted before it leaves
         } else if (checkIndex && key === 0x69 /* i */ && bytesAt(buf, i + 1, INDEX_KEY)) {
           if (buf[i + 1 + INDEX_KEY.length] !== 0x30 /* 0 */) return false;
         }
