@@ -1,6 +1,7 @@
-import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { NotSignedInError } from "../../auth/resolve-github-token.js";
 import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
+import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
@@ -8,6 +9,7 @@ import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
@@ -22,6 +24,7 @@ export interface ServeOptions {
   cors?: string[];
   modelMap?: string[];
   modelMapFile?: string;
+  metrics?: boolean;
 }
 
 /**
@@ -53,7 +56,9 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     session = createCopilotSession({
       settings,
       dispatcher: createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS }),
-      githubToken: resolveGitHubToken(settings, ctx.env),
+      source: resolveCredentialSource(settings, ctx.env),
+      env: ctx.env,
+      warn: (message) => say(`warning: ${message}`),
       onRefreshError: (error, attempt, nextMs) =>
         say(
           `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
@@ -63,7 +68,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     if (!(error instanceof NotSignedInError)) throw error;
   }
 
-  const runtime = createGatewayRuntime({ session, writeLog: log.write });
+  // Usage history lives in the state directory; metrics (and prom-client) load only when asked for.
+  const history = new UsageHistory({ path: usageHistoryPath(settings.homeDir) });
+  const metrics = opts.metrics
+    ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics()
+    : undefined;
+  const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics });
   const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
@@ -77,10 +87,15 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   );
   if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
   if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
+  if (metrics)
+    say(`Prometheus metrics at ${url}/metrics${options.apiKeys.length > 0 ? " (API key required)" : ""}.`);
   if (session) {
     try {
       const token = await session.tokens.get();
-      say(`Copilot ready (GitHub token from ${session.githubToken.label}; API ${token.apiUrl}).`);
+      const info = session.credential.describe();
+      say(
+        `Copilot ready (${info.description} from ${info.source}, billed to ${info.billing}; API ${token.apiUrl}).`,
+      );
     } catch (error) {
       say(`warning: no Copilot token yet: ${describeError(error)}`);
     }

@@ -177,6 +177,8 @@ function renderAccount(page) {
   const a = page.state.account ?? {};
   setText("account-host", page.state.host);
   setText("account-source", a.tokenSource ?? "—");
+  setText("account-mode", a.modeDescription ?? "—");
+  setText("account-billing", a.billing ?? "—");
   setText("account-api", page.state.copilotToken?.apiUrl ?? "—");
   if (a.login) setText("account-login", a.login);
   const t = page.state.copilotToken;

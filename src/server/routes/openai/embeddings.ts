@@ -27,7 +27,7 @@ export function embeddingRoutes(app: FastifyInstance, ctx: GatewayContext): void
       signal,
       initiator: "user",
     });
-    relayRequestId(reply, facts, upstream.headers);
+    relayRequestId(reply, facts, upstream);
     const raw = await readBody(upstream);
     try {
       facts.inputTokens = (
