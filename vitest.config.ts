@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // Reset times are worded in local time ("resets Tue 14:30"); tests pin the zone.
+    env: { TZ: "UTC" },
   },
 });

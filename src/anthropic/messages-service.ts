@@ -27,7 +27,9 @@ export interface AnthropicContext {
   /** Translation notes (a dropped thinking setting, a clamped max_tokens…), for the request log. */
   onWarning?: ((warning: TranslationWarning & { model: string }) => void) | undefined;
   /** Token usage of a translated answer once known, for the request log. */
-  onUsage?: ((usage: { inputTokens: number; outputTokens: number }) => void) | undefined;
+  onUsage?:
+    | ((usage: { inputTokens: number; outputTokens: number; cachedTokens?: number | undefined }) => void)
+    | undefined;
 }
 
 /** An incoming request as the route sees it: the parsed JSON body and the lower-cased headers. */
@@ -181,6 +183,7 @@ export async function createMessage(
     ctx.onUsage?.({
       inputTokens: usage.input_tokens + usage.cache_read_input_tokens,
       outputTokens: usage.output_tokens,
+      cachedTokens: usage.cache_read_input_tokens,
     });
     return { kind: "json", status: 200, body: answer.result, path: "translated", model: model.id };
   }
@@ -202,6 +205,7 @@ export async function createMessage(
           ctx.onUsage?.({
             inputTokens: event.usage.input_tokens + event.usage.cache_read_input_tokens,
             outputTokens: event.usage.output_tokens,
+            cachedTokens: event.usage.cache_read_input_tokens,
           });
         yield encodeMessageEvent(event);
       }

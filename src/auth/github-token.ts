@@ -6,7 +6,9 @@ export type GitHubTokenOrigin =
   | "GITHUB_TOKEN"
   | "stored"
   | "device-flow"
-  | "import";
+  | "import"
+  /** A GitHub App installation token this gateway minted. */
+  | "github-app";
 
 export interface GitHubToken {
   value: string;

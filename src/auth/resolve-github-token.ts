@@ -49,15 +49,29 @@ export interface ResolveGitHubTokenOptions {
  * The GitHub token to use, by precedence: --github-token, COPILOT_GITHUB_TOKEN, GH_TOKEN, GITHUB_TOKEN, the stored
  * login for the host. Synchronous and side-effect free apart from tightening a too-open token file. Throws
  * NotSignedInError at once when there is none: it never starts a device flow by itself, so nothing ever waits for
- * a code nobody sees.
+ * a code nobody sees. (The full precedence, with GitHub Apps and Copilot tokens, is resolveCredentialSource's.)
  */
 export function resolveGitHubToken(
   settings: Settings,
   env: NodeJS.ProcessEnv = process.env,
   options: ResolveGitHubTokenOptions = {},
 ): GitHubToken {
-  const flag = fromUser(settings.githubTokenFlag, "flag", "--github-token");
-  if (flag) return flag;
+  return (
+    readGitHubTokenFromSources(settings, env, { ...options, only: "flag" }) ??
+    (readGitHubTokenFromSources(settings, env, { ...options, only: "rest" }) as GitHubToken)
+  );
+}
+
+/**
+ * One part of the precedence: `flag` gives --github-token or undefined; `rest` gives the env variables, then the
+ * stored login, and throws NotSignedInError when none holds a token.
+ */
+export function readGitHubTokenFromSources(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  options: ResolveGitHubTokenOptions & { only: "flag" | "rest" },
+): GitHubToken | undefined {
+  if (options.only === "flag") return fromUser(settings.githubTokenFlag, "flag", "--github-token");
   for (const name of GITHUB_TOKEN_ENV_VARS) {
     const token = fromUser(env[name], name, name);
     if (token) return token;

@@ -6,6 +6,10 @@ export interface GlobalOptions {
   githubHost?: string;
   accountType?: string;
   githubToken?: string;
+  githubAppId?: string;
+  githubAppInstallationId?: string;
+  githubAppRepositoryId?: string;
+  githubAppPrivateKey?: string;
   clientId?: string;
   caFile?: string;
   verbose?: boolean;
@@ -36,6 +40,12 @@ export function createCliContext(options: GlobalOptions, resolve: typeof resolve
         accountType: options.accountType,
         clientId: options.clientId,
         githubToken: options.githubToken,
+        githubApp: {
+          appId: options.githubAppId,
+          installationId: options.githubAppInstallationId,
+          repositoryId: options.githubAppRepositoryId,
+          privateKey: options.githubAppPrivateKey,
+        },
         caFile: options.caFile,
       });
       return settings;

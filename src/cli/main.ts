@@ -24,6 +24,30 @@ export async function main(argv: string[]): Promise<void> {
     )
     .addOption(new Option("--github-token <token>", "GitHub token to use (overrides env and stored login)"))
     .addOption(
+      new Option(
+        "--github-app-id <id>",
+        "GitHub App id or client id, for org-billed Copilot (env COPILOT_GATEWAY_GITHUB_APP_ID)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--github-app-installation-id <id>",
+        "the App's installation id on the organisation to bill (env …_INSTALLATION_ID)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--github-app-repository-id <id>",
+        "id of a repository the installation can see (env …_REPOSITORY_ID)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--github-app-private-key <file>",
+        "the App's private key PEM file (env …_PRIVATE_KEY: a path or the PEM text)",
+      ),
+    )
+    .addOption(
       new Option("--client-id <id>", "OAuth client id for the device flow").env("COPILOT_GATEWAY_CLIENT_ID"),
     )
     .addOption(
@@ -68,6 +92,11 @@ export async function main(argv: string[]): Promise<void> {
     .action(async () => (await import("./commands/logout.js")).logout(ctx()));
 
   program
+    .command("token")
+    .description("print the stored GitHub token to stdout (for CI secrets, like `gh auth token`)")
+    .action(async () => (await import("./commands/token.js")).token(ctx()));
+
+  program
     .command("status")
     .description("show who is signed in, the token source and the Copilot plan (never a token)")
     .option("--json", "print one JSON object")
@@ -95,8 +124,9 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command("usage")
-    .description("show your plan, premium-request quota and reset date")
+    .description("show your plan, quota, session and weekly limits, and reset dates")
     .option("--json", "print the usage report as JSON")
+    .option("--history", "print requests and tokens per day and per model (last 30 days)")
     .action(async (opts) => (await import("./commands/usage.js")).usage(ctx(), opts));
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -112,6 +142,7 @@ export async function main(argv: string[]): Promise<void> {
       "--model-map-file <path>",
       'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
     )
+    .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
     .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
 
   program

@@ -11,6 +11,8 @@ export interface Endpoints {
   webUrl: string;
   /** REST origin for `/user` and `/copilot_internal/*`. */
   apiUrl: string;
+  /** True when the operator set apiUrl explicitly (COPILOT_GATEWAY_GITHUB_API_URL): a Copilot base on that origin is their choice. */
+  apiUrlOverridden?: boolean | undefined;
   /** Copilot API base when the token names none (depends on account type and host). */
   fallbackCopilotApiUrl: string;
   /** A forced Copilot API base that wins even over the token's `endpoints.api`. */
@@ -71,6 +73,7 @@ export function resolveEndpoints(options: EndpointOptions = {}): Endpoints {
     host,
     webUrl,
     apiUrl,
+    apiUrlOverridden: options.githubApiUrl !== undefined && options.githubApiUrl !== "",
     fallbackCopilotApiUrl: copilotFallback(host, accountType),
     copilotApiUrlOverride: options.copilotApiUrl
       ? normalizeUrl(options.copilotApiUrl, "COPILOT_GATEWAY_COPILOT_API_URL")

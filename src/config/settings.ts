@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { GitHubAppInput } from "../credentials/github-app/app-config.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_EDITOR_IDENTITY, type EditorIdentity } from "./editor-headers.js";
 import { ACCOUNT_TYPES, type AccountType, type Endpoints, resolveEndpoints } from "./hosts.js";
@@ -16,6 +17,8 @@ export interface Settings {
   identity: EditorIdentity;
   /** `--github-token`, highest in the token precedence. */
   githubTokenFlag: string | undefined;
+  /** `--github-app-*` flags (the COPILOT_GATEWAY_GITHUB_APP_* variables are read with them, when a credential is resolved). */
+  githubApp?: GitHubAppInput | undefined;
   caFile: string | undefined;
 }
 
@@ -25,6 +28,7 @@ export interface SettingsInput {
   accountType?: string | undefined;
   clientId?: string | undefined;
   githubToken?: string | undefined;
+  githubApp?: GitHubAppInput | undefined;
   caFile?: string | undefined;
   homeDir?: string | undefined;
   identity?: Partial<EditorIdentity> | undefined;
@@ -85,6 +89,7 @@ export function resolveSettings(input: SettingsInput = {}, env: NodeJS.ProcessEn
     clientId: input.clientId ?? e.COPILOT_GATEWAY_CLIENT_ID ?? DEFAULT_CLIENT_ID,
     identity,
     githubTokenFlag: input.githubToken,
+    githubApp: input.githubApp,
     caFile: input.caFile ?? e.COPILOT_GATEWAY_CA_FILE,
   };
 }

@@ -1,5 +1,17 @@
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { type HttpResponse, headerValue } from "../http/request.js";
+import type { LimitSnapshot } from "./limits/limit-snapshot.js";
+import { resetsAtAndIn } from "./limits/reset-time.js";
+
+/** 429 codes for the limits measured in hours or days (spec §10): never worth a retry. */
+const HOURS_LIMIT_CODES: Record<string, { name: string; reading: "weekly" | "session" }> = {
+  user_weekly_rate_limited: { name: "weekly limit", reading: "weekly" },
+  user_global_rate_limited: { name: "session limit (5 hours)", reading: "session" },
+};
+
+export function isHoursLimitCode(code: string | undefined): boolean {
+  return code !== undefined && Object.hasOwn(HOURS_LIMIT_CODES, code);
+}
 
 /** An error answer from the Copilot API, with its status, upstream code and one-line message. */
 export class CopilotApiError extends GatewayError {
@@ -131,6 +143,14 @@ function explain(
   limit: string | undefined,
 ): string {
   const retry = retryAfterMs !== undefined ? ` Retry after ${formatWait(retryAfterMs)}.` : "";
+  const hours = HOURS_LIMIT_CODES[code];
+  if (status === 429 && hours) {
+    const when =
+      retryAfterMs === undefined
+        ? "the reset time was not reported"
+        : resetsAtAndIn(new Date(Date.now() + retryAfterMs));
+    return `${hours.name} reached; ${when}. Copilot said: ${message} Run \`copilot-gateway usage\` to see your limits.`;
+  }
   if (/Editor-Version/i.test(message))
     return `Copilot rejected the editor version (${message}); set COPILOT_GATEWAY_EDITOR_VERSION to a current vscode/x.y.z.`;
   if (code === "model_not_supported" || code === "unsupported_api_for_model")
@@ -171,13 +191,25 @@ export async function copilotErrorFromResponse(response: HttpResponse): Promise<
   return copilotErrorFromParts(response.statusCode, text, response.headers);
 }
 
+/** A reset time in the future from the snapshot, as milliseconds from now. */
+function untilReset(resetsAt: string | undefined, now: number): number | undefined {
+  if (!resetsAt) return undefined;
+  const ms = Date.parse(resetsAt) - now;
+  return ms > 0 ? ms : undefined;
+}
+
 export function copilotErrorFromParts(
   status: number,
   text: string,
   headers: HttpResponse["headers"],
+  limits?: LimitSnapshot | undefined,
 ): CopilotApiError {
   const { message, code: upstreamCode } = parseUpstreamErrorBody(text);
-  const retryAfterMs = retryAfterFromHeaders(headers);
+  const hours = upstreamCode === undefined ? undefined : HOURS_LIMIT_CODES[upstreamCode];
+  // Without a Retry-After, the reset time of the limit hit (from this answer's limit headers) says when to retry.
+  const retryAfterMs =
+    retryAfterFromHeaders(headers) ??
+    (status === 429 && hours ? untilReset(limits?.[hours.reading]?.resetsAt, Date.now()) : undefined);
   // `x-ratelimit-exceeded` names the limit hit, e.g. `global-chat:global-usage-5-hour-key:userID:…`; keep its name.
   const limit = headerValue(headers, "x-ratelimit-exceeded")?.split(":userID")[0];
   const code = codeForStatus(status, upstreamCode);

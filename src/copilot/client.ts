@@ -1,4 +1,4 @@
-import { GatewayError } from "../errors.js";
+import { EXIT_CODES, GatewayError } from "../errors.js";
 import type { HttpResponse } from "../http/request.js";
 import { readJsonEvents } from "../sse/json-events.js";
 import { readSseEvents } from "../sse/read-sse.js";
@@ -337,12 +337,21 @@ export class CopilotClient {
   }
 
   /** The account's plan, quota snapshots and reset date (`copilot_internal/user`, with the GitHub token). */
-  usage(options: { signal?: AbortSignal | undefined } = {}): Promise<CopilotUsage> {
-    return fetchCopilotUsage({
+  async usage(options: { signal?: AbortSignal | undefined } = {}): Promise<CopilotUsage> {
+    const githubToken = await this.session.credential.githubToken(options.signal);
+    if (!githubToken) {
+      const info = this.session.credential.describe();
+      throw new GatewayError(
+        "usage_needs_github_token",
+        `The Copilot usage report is read with a GitHub token, and the ${info.description} from ${info.source} is not one; use \`copilot-gateway login\` or a fine-grained PAT to see usage.`,
+        { exitCode: EXIT_CODES.usage, status: 400 },
+      );
+    }
+    return await fetchCopilotUsage({
       endpoints: this.session.settings.endpoints,
       identity: this.session.identity,
       dispatcher: this.session.dispatcher,
-      githubToken: this.session.githubToken,
+      githubToken,
       signal: options.signal,
     });
   }

@@ -1,17 +1,18 @@
-import { resolveGitHubToken } from "../auth/resolve-github-token.js";
 import type { Settings } from "../config/settings.js";
+import { resolveCredentialSource } from "../credentials/resolve-credential.js";
 import { type CopilotClient, type CopilotClientOptions, createCopilotClient } from "./client.js";
 import { type CopilotSessionOptions, createCopilotSession } from "./session.js";
 
 export interface ConnectOptions extends CopilotClientOptions {
   settings: Settings;
   env?: NodeJS.ProcessEnv;
-  session?: Omit<CopilotSessionOptions, "settings" | "githubToken">;
+  session?: Omit<CopilotSessionOptions, "settings" | "githubToken" | "source" | "credential">;
 }
 
-/** Resolve the GitHub token (flag, env, stored login), open a session and return its client. */
+/** Resolve the credential (flag, GitHub App, Copilot token, env, stored login), open a session, return its client. */
 export function connectCopilot(options: ConnectOptions): CopilotClient {
-  const githubToken = resolveGitHubToken(options.settings, options.env ?? process.env);
-  const session = createCopilotSession({ ...options.session, settings: options.settings, githubToken });
+  const env = options.env ?? process.env;
+  const source = resolveCredentialSource(options.settings, env, { warn: options.session?.warn });
+  const session = createCopilotSession({ env, ...options.session, settings: options.settings, source });
   return createCopilotClient(session, options);
 }

@@ -29,4 +29,9 @@ export interface CopilotToken {
   apiUrl: string;
   sku: string | undefined;
   chatEnabled: boolean | undefined;
+  /**
+   * What `token` is: a Copilot token from the exchange (default), the GitHub token itself used directly as the
+   * bearer (fine-grained PATs, tokens the exchange refuses), or a Copilot token given as is.
+   */
+  bearer?: "exchanged" | "direct" | "copilot-token" | undefined;
 }

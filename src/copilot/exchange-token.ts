@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { type GitHubApiRequest, getFromGitHubApi } from "../auth/github-api.js";
-import { describeTokenKind, overrideHint } from "../auth/github-token.js";
+import { overrideHint } from "../auth/github-token.js";
+import { validateCopilotApiUrl } from "../credentials/copilot-endpoint.js";
+import { diagnoseTokenKind, TOKEN_KIND_NAMES, WHAT_WORKS } from "../credentials/token-kind.js";
 import { EXIT_CODES, GatewayError } from "../errors.js";
 import { headerValue } from "../http/request.js";
 import { safeParseJson } from "../util/parse-json.js";
@@ -84,10 +86,12 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
       expiresAt: data.expires_at,
       refreshIn: data.refresh_in,
       receivedAt: (options.now ?? performance.now.bind(performance))(),
+      // The override is the operator's; endpoints.api is untrusted until checked (spec §11).
       apiUrl: (
         endpoints.copilotApiUrlOverride ??
-        data.endpoints?.api ??
-        endpoints.fallbackCopilotApiUrl
+        (data.endpoints?.api
+          ? validateCopilotApiUrl(data.endpoints.api, endpoints, "the Copilot token exchange's endpoints.api")
+          : endpoints.fallbackCopilotApiUrl)
       ).replace(/\/+$/, ""),
       sku: data.sku,
       chatEnabled: data.chat_enabled,
@@ -137,10 +141,10 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
     );
   }
   if (status === 404 || (status === 400 && /personal access token/i.test(body.message ?? ""))) {
-    const kind = describeTokenKind(githubToken.value);
+    const kind = TOKEN_KIND_NAMES[diagnoseTokenKind(githubToken.value)];
     throw new TokenExchangeError(
       "token_cannot_use_copilot",
-      `${from}${kind ? `, ${kind},` : ""} cannot use Copilot (HTTP ${status}): only a device-flow login (a gho_/ghu_ token) works, not personal access tokens or GitHub Actions tokens; run \`copilot-gateway login\`${overrideHint(githubToken)}.`,
+      `${from}, ${kind}, was refused by the Copilot token exchange (HTTP ${status}): it does not take this kind of token, or tokens of the app that issued it; use ${WHAT_WORKS}${overrideHint(githubToken)}.`,
       { httpStatus: status },
     );
   }

@@ -1,10 +1,11 @@
+import type { TokenRequestReason } from "../credentials/copilot-credential.js";
 import { AbortedError } from "../errors.js";
 import { abortable } from "../util/abortable.js";
 import type { CopilotToken } from "./copilot-token.js";
 
 export interface TokenManagerOptions {
-  /** Performs one exchange; the manager decides when. */
-  exchange: () => Promise<CopilotToken>;
+  /** Performs one exchange; the manager decides when, and says why (a 401 makes the next one "rejected"). */
+  exchange: (reason: TokenRequestReason) => Promise<CopilotToken>;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
   /** Called when a background refresh fails; it is retried with backoff, never silently dropped. */
@@ -55,6 +56,8 @@ export class CopilotTokenManager {
   #running = false;
   #lastError: unknown;
   #exchanges = 0;
+  /** Copilot refused the last token (invalidate() dropped it): the next exchange is told so. */
+  #rejected = false;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
@@ -90,7 +93,10 @@ export class CopilotTokenManager {
 
   /** Forget the token (after a 401 from Copilot). Only the token that failed is dropped, so racing 401s exchange once. */
   invalidate(token?: string): void {
-    if (token === undefined || this.#current?.token === token) this.#current = undefined;
+    if (token === undefined || this.#current?.token === token) {
+      if (this.#current) this.#rejected = true;
+      this.#current = undefined;
+    }
   }
 
   /** Keep the token fresh in the background (the server); the CLI never starts this. */
@@ -122,8 +128,14 @@ export class CopilotTokenManager {
   #refresh(): Promise<CopilotToken> {
     if (this.#inflight) return this.#inflight;
     this.#exchanges++;
+    const reason: TokenRequestReason = this.#rejected
+      ? "rejected"
+      : this.#exchanges === 1
+        ? "initial"
+        : "refresh";
+    this.#rejected = false;
     const run = this.#options
-      .exchange()
+      .exchange(reason)
       .then((token) => {
         this.#current = token;
         this.#lastError = undefined;

@@ -3,7 +3,15 @@ import type { Dispatcher } from "undici";
 import type { EditorIdentity } from "../config/editor-headers.js";
 import { AbortedError, ConnectionError } from "../errors.js";
 import { type HttpResponse, sendHttp } from "../http/request.js";
-import { copilotErrorFromResponse, retryAfterFromHeaders } from "./api-error.js";
+import {
+  type CopilotApiError,
+  copilotErrorFromParts,
+  isHoursLimitCode,
+  parseUpstreamErrorBody,
+  retryAfterFromHeaders,
+} from "./api-error.js";
+import type { LimitTracker } from "./limits/limit-tracker.js";
+import type { SessionEvents } from "./session-events.js";
 import type { CopilotTokenManager } from "./token-manager.js";
 
 export interface RetryPolicy {
@@ -37,6 +45,10 @@ export interface CopilotTransportContext {
   identity: EditorIdentity;
   dispatcher: Dispatcher;
   tokens: CopilotTokenManager;
+  /** Reads the limit headers of every answer (spec §10). */
+  limits?: LimitTracker | undefined;
+  /** Told of retries and upstream errors (metrics). */
+  events?: SessionEvents | undefined;
   retry: RetryPolicy;
   timeouts: Timeouts;
   /** Waits `ms`, rejecting when the signal aborts; injectable for tests. */
@@ -130,12 +142,14 @@ export async function sendToCopilot(
       });
     } catch (error) {
       if (error instanceof ConnectionError && attempt < ctx.retry.maxRetries) {
+        ctx.events?.emit("retry", "connection");
         await sleep(backoffMs(ctx.retry, attempt++), req.signal);
         continue;
       }
       throw error;
     }
     const status = response.statusCode;
+    ctx.limits?.observe(response.headers);
     if (status < 400) return response;
     if (status === 401 && !refreshed) {
       refreshed = true;
@@ -143,7 +157,10 @@ export async function sendToCopilot(
       ctx.tokens.invalidate(token.token);
       continue;
     }
-    if (attempt < ctx.retry.maxRetries) {
+    // A 429 names its limit in the body: a session or weekly limit lasts hours, so it is never waited for.
+    const text = status === 429 ? await response.body.text().catch(() => "") : undefined;
+    const hoursLimit = text !== undefined && isHoursLimitCode(parseUpstreamErrorBody(text).code);
+    if (attempt < ctx.retry.maxRetries && !hoursLimit) {
       let wait: number | undefined;
       if (RETRY_AFTER_STATUSES.has(status)) {
         const retryAfter = retryAfterFromHeaders(response.headers);
@@ -153,12 +170,20 @@ export async function sendToCopilot(
         wait = backoffMs(ctx.retry, attempt);
       }
       if (wait !== undefined) {
-        await response.body.dump();
+        if (text === undefined) await response.body.dump();
+        ctx.events?.emit("retry", `status:${status}`);
         attempt++;
         await sleep(wait, req.signal);
         continue;
       }
     }
-    throw await copilotErrorFromResponse(response);
+    const error: CopilotApiError = copilotErrorFromParts(
+      status,
+      text ?? (await response.body.text().catch(() => "")),
+      response.headers,
+      ctx.limits?.current(),
+    );
+    ctx.events?.emit("upstreamError", error.code, status);
+    throw error;
   }
 }

@@ -13,7 +13,7 @@ import { GatewayError, UsageError } from "../errors.js";
 import { createDispatcher } from "../http/dispatcher.js";
 import type { GatewayServer } from "../server/create-server.js";
 import type { FetchFunction } from "../server/in-process-fetch.js";
-import { type CopilotLimits, limitsFromUsage } from "./limits.js";
+import { type CopilotLimits, limitsFromUsage, withAnswerLimits } from "./limits.js";
 import { createMessageEvents } from "./message-events.js";
 
 /** Options of {@link createCopilot}. Each one left out falls back to what the CLI would use (flags' variables). */
@@ -187,8 +187,8 @@ export class Copilot {
    */
   status(options: RequestOptions = {}): Promise<AccountStatus> {
     return this.#use(() => {
-      const { settings, githubToken, dispatcher } = this.#client.session;
-      return getAccountStatus({ settings, githubToken, dispatcher, signal: options.signal });
+      const { settings, credential, dispatcher } = this.#client.session;
+      return getAccountStatus({ settings, credential, dispatcher, signal: options.signal });
     });
   }
 
@@ -197,7 +197,10 @@ export class Copilot {
    * weekly limits are filled in when Copilot reports them.
    */
   async limits(options: RequestOptions = {}): Promise<CopilotLimits> {
-    return limitsFromUsage(await this.usage(options));
+    return withAnswerLimits(
+      limitsFromUsage(await this.usage(options)),
+      this.#client.session.limits.current(),
+    );
   }
 
   /**
@@ -283,8 +286,9 @@ function checkedRetries(options: CopilotOptions): Partial<RetryPolicy> {
 }
 
 /**
- * Copilot from code, like `new OpenAI()`: finds the GitHub token the way the CLI does (the `token` option, then
- * `COPILOT_GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_TOKEN`, then the stored login) and opens a session. Throws
+ * Copilot from code, like `new OpenAI()`: finds the credential the way the CLI does (the `token` option, then GitHub
+ * App settings, a direct Copilot token, `COPILOT_GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_TOKEN`, then the stored login)
+ * and opens a session. Throws
  * `NotSignedInError` (code `not_signed_in`) at once when there is no token; makes no network call until used.
  */
 export function createCopilot(options: CopilotOptions = {}): Copilot {

@@ -1,29 +1,29 @@
+import type { LimitReading, LimitSnapshot } from "../copilot/limits/limit-snapshot.js";
 import type { CopilotUsage } from "../copilot/usage.js";
 
-/** One limit: how much is left and when it resets (the fields of Copilot's limit headers, spec §10). */
-export interface LimitReading {
-  /** Percent of the limit still available, 0–100. */
-  percentLeft: number;
-  /** When the limit resets (ISO time), when known. */
-  resetsAt: string | undefined;
-  /** The entitlement, for quotas. */
-  entitlement: number | undefined;
-  /** Overage used, when reported. */
-  overageUsed: number | undefined;
-  /** Whether overage is permitted, when reported. */
-  overagePermitted: boolean | undefined;
-}
+export type { LimitReading };
 
-/** Where the account's limits stand. */
-export interface CopilotLimits {
-  /** When these figures were read (ISO time). */
-  observedAt: string;
-  /** The rolling 5-hour session limit, when Copilot has reported it. */
-  session: LimitReading | undefined;
-  /** The 7-day limit, when Copilot has reported it. */
-  weekly: LimitReading | undefined;
-  /** Quotas by id (`premium_interactions`, `chat`, `completions`, …). Unlimited quotas are left out. */
-  quotas: Record<string, LimitReading>;
+/**
+ * Where the account's limits stand: the same shape as the snapshot read from answers' headers (spec §10).
+ * Quotas by id (`premium_interactions`, `chat`, `completions`, …); unlimited quotas are left out.
+ */
+export type CopilotLimits = LimitSnapshot;
+
+/**
+ * The usage report's quotas with what the last answers' headers said on top: the session and weekly limits exist
+ * only there, and a header's quota reading is fresher than the report's.
+ */
+export function withAnswerLimits(
+  fromUsage: CopilotLimits,
+  fromAnswers: LimitSnapshot | undefined,
+): CopilotLimits {
+  if (!fromAnswers) return fromUsage;
+  return {
+    observedAt: fromUsage.observedAt,
+    session: fromAnswers.session,
+    weekly: fromAnswers.weekly,
+    quotas: { ...fromUsage.quotas, ...fromAnswers.quotas },
+  };
 }
 
 function isoDate(value: string | undefined): string | undefined {

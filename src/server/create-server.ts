@@ -8,8 +8,10 @@ import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./er
 import { formatLogLine } from "./log-line.js";
 import type { GatewayOptions } from "./options.js";
 import { newRequestFacts } from "./request-context.js";
+import type { RequestLogEntry } from "./request-log.js";
 import { anthropicRoutes } from "./routes/anthropic/index.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { openaiRoutes } from "./routes/openai/index.js";
 import type { GatewayRuntime } from "./runtime.js";
 import { ApiKeyCheck } from "./security/api-key.js";
@@ -114,21 +116,34 @@ export async function createGatewayServer(
     const facts = newRequestFacts();
     request.facts = facts;
     const res = reply.raw;
+    const metrics = runtime.metrics;
+    if (metrics)
+      facts.onStreamStart = () => {
+        metrics.streamOpened();
+        res.once("close", () => metrics.streamClosed());
+      };
     res.once("close", () => {
       if (request.routeOptions.config?.quiet) return;
       const aborted = !res.writableFinished;
-      const entry = {
+      const durationMs = performance.now() - facts.start;
+      const entry: RequestLogEntry = {
         id: runtime.log.nextId(),
         time: facts.time,
         method: request.method,
         path: request.url.split("?", 1)[0] ?? request.url,
+        route: request.routeOptions.url,
         model: facts.model,
         // 499 (client closed request) when the client left before any answer.
         status: aborted && !res.headersSent ? 499 : res.statusCode,
-        durationMs: performance.now() - facts.start,
+        durationMs,
+        firstByteMs: facts.firstByteMs ?? (res.headersSent ? durationMs : undefined),
         stream: facts.stream,
         inputTokens: facts.inputTokens,
         outputTokens: facts.outputTokens,
+        cachedTokens: facts.cachedTokens,
+        initiator: facts.initiator,
+        upstreamStatus: facts.upstreamStatus,
+        upstreamRequestId: facts.upstreamRequestId,
         error: facts.error,
         aborted,
       };
@@ -213,7 +228,10 @@ export async function createGatewayServer(
       request.facts.error = gatewayError.code;
       request.facts.errorMessage = gatewayError.message;
       // A failing request is the one worth tracing upstream: keep Copilot's id for the verbose log line.
-      if (gatewayError instanceof CopilotApiError) request.facts.upstreamRequestId ??= gatewayError.requestId;
+      if (gatewayError instanceof CopilotApiError) {
+        request.facts.upstreamRequestId ??= gatewayError.requestId;
+        request.facts.upstreamStatus = gatewayError.upstreamStatus;
+      }
     }
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
@@ -227,7 +245,8 @@ export async function createGatewayServer(
     throw routeNotFound(request.method, request.url.split("?", 1)[0] ?? request.url);
   });
 
-  for (const routes of [healthRoutes, openaiRoutes, anthropicRoutes, ...extraRoutes]) await routes(app, ctx);
+  for (const routes of [healthRoutes, metricsRoutes, openaiRoutes, anthropicRoutes, ...extraRoutes])
+    await routes(app, ctx);
 
   return {
     app,
@@ -257,6 +276,7 @@ export async function createGatewayServer(
         } finally {
           clearTimeout(timer);
           runtime.session()?.tokens.stop();
+          await runtime.flush();
         }
       })();
       return closing;

@@ -8,6 +8,16 @@ export interface RequestFacts {
   stream: boolean;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Input tokens served from Copilot's prompt cache (part of inputTokens). */
+  cachedTokens: number | undefined;
+  /** `X-Initiator` of the upstream request: `user` requests are the ones billed as premium requests. */
+  initiator: "user" | "agent" | undefined;
+  /** Milliseconds from arrival until the answer's head was sent. */
+  firstByteMs: number | undefined;
+  /** Copilot's HTTP status for this request, when it answered. */
+  upstreamStatus: number | undefined;
+  /** Called when the answer starts streaming (the open-streams gauge), when metrics are on. */
+  onStreamStart: (() => void) | undefined;
   error: string | undefined;
   errorMessage: string | undefined;
   upstreamRequestId: string | undefined;
@@ -22,6 +32,11 @@ export function newRequestFacts(): RequestFacts {
     stream: false,
     inputTokens: undefined,
     outputTokens: undefined,
+    cachedTokens: undefined,
+    initiator: undefined,
+    firstByteMs: undefined,
+    upstreamStatus: undefined,
+    onStreamStart: undefined,
     error: undefined,
     errorMessage: undefined,
     upstreamRequestId: undefined,

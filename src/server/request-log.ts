@@ -6,12 +6,24 @@ export interface RequestLogEntry {
   time: number;
   method: string;
   path: string;
+  /** The route pattern matched (`/v1/chat/completions`), undefined when none did: a bounded metrics label. */
+  route: string | undefined;
   model: string | undefined;
   status: number;
   durationMs: number;
+  /** Milliseconds until the answer's head was sent (for streams: when streaming began). */
+  firstByteMs: number | undefined;
   stream: boolean;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Input tokens served from the prompt cache (included in inputTokens). */
+  cachedTokens: number | undefined;
+  /** `user` requests are the ones a legacy plan bills as premium requests. */
+  initiator: "user" | "agent" | undefined;
+  /** Copilot's HTTP status, when the request reached it. */
+  upstreamStatus: number | undefined;
+  /** Copilot's request id, for tracing a request upstream (not a secret). */
+  upstreamRequestId: string | undefined;
   /** Our error code when the request failed (e.g. `rate_limited`), for the page. */
   error: string | undefined;
   /** Set when the client went away before the answer was complete. */

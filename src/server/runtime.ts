@@ -1,6 +1,15 @@
 import { CopilotClient } from "../copilot/client.js";
+import type { LimitSnapshot } from "../copilot/limits/limit-snapshot.js";
+import type { LimitWarning } from "../copilot/limits/limit-tracker.js";
 import type { CopilotSession } from "../copilot/session.js";
-import { RequestLog } from "./request-log.js";
+import type { UsageHistory } from "../usage-history/usage-history.js";
+import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
+import { RequestLog, type RequestLogEntry } from "./request-log.js";
+
+/** What the page hears about limits: a new snapshot after an answer, or a warning when one passes 75%/90%. */
+export type LimitEvent =
+  | { kind: "snapshot"; snapshot: LimitSnapshot }
+  | { kind: "warning"; warning: LimitWarning };
 
 export type SessionListener = (session: CopilotSession | undefined) => void;
 
@@ -19,6 +28,15 @@ export interface GatewayRuntime {
   readonly log: RequestLog;
   /** Where log lines go (stderr in the CLI). */
   readonly writeLog: (line: string) => void;
+  /** Requests and tokens per day and model, when kept (the server keeps them in the state directory). */
+  readonly history: UsageHistory | undefined;
+  /** Prometheus metrics, when `--metrics` is on. */
+  readonly metrics: GatewayMetrics | undefined;
+  /** The signed-in identity's latest limits. */
+  limits(): LimitSnapshot | undefined;
+  onLimits(listener: (event: LimitEvent) => void): () => void;
+  /** Write what is kept in memory (history, last limits) to the state directory; on shutdown. */
+  flush(): Promise<void>;
 }
 
 export interface GatewayRuntimeOptions {
@@ -29,20 +47,51 @@ export interface GatewayRuntimeOptions {
   refreshTokens?: boolean | undefined;
   /** The client to use for `session` (the library's in-process gateway shares its caller's catalogue cache). */
   client?: CopilotClient | undefined;
+  history?: UsageHistory | undefined;
+  metrics?: GatewayMetrics | undefined;
+}
+
+/** A model request Copilot answered: what the history counts. */
+function countsAsUsage(entry: RequestLogEntry): entry is RequestLogEntry & { model: string } {
+  return entry.model !== undefined && entry.status < 400 && entry.upstreamStatus !== undefined;
 }
 
 export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): GatewayRuntime {
   const log = new RequestLog(options.logCapacity ?? 200);
   const listeners = new Set<SessionListener>();
   const refresh = options.refreshTokens ?? true;
+  const limitListeners = new Set<(event: LimitEvent) => void>();
+  const { history, metrics } = options;
   let session: CopilotSession | undefined;
   let client: CopilotClient | undefined;
+  let unwatch: (() => void)[] = [];
+  const writeLog = options.writeLog ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const tell = (event: LimitEvent) => {
+    for (const listener of limitListeners) listener(event);
+  };
+
+  if (history || metrics)
+    log.subscribe((entry) => {
+      metrics?.observeRequest(entry);
+      if (history && countsAsUsage(entry))
+        history.record({
+          time: entry.time,
+          model: entry.model,
+          inputTokens: entry.inputTokens,
+          outputTokens: entry.outputTokens,
+          cachedTokens: entry.cachedTokens,
+          initiator: entry.initiator,
+        });
+    });
 
   const runtime: GatewayRuntime = {
     session: () => session,
     setSession(next) {
       if (next === session) return;
       session?.tokens.stop();
+      void session?.limitFile?.flush();
+      for (const stop of unwatch) stop();
+      unwatch = [];
       session = next;
       client =
         next === undefined
@@ -50,6 +99,16 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
           : next === options.session && options.client?.session === next
             ? options.client
             : new CopilotClient(next);
+      if (next) {
+        unwatch.push(
+          next.limits.onChange((snapshot) => tell({ kind: "snapshot", snapshot })),
+          next.limits.onWarning((warning) => {
+            writeLog(`warning: ${warning.message}`);
+            tell({ kind: "warning", warning });
+          }),
+        );
+        if (metrics) unwatch.push(metrics.watchSession(next));
+      }
       if (next && refresh) next.tokens.start();
       for (const listener of listeners) listener(next);
     },
@@ -59,7 +118,17 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       return () => listeners.delete(listener);
     },
     log,
-    writeLog: options.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
+    writeLog,
+    history,
+    metrics,
+    limits: () => session?.limits.current(),
+    onLimits(listener) {
+      limitListeners.add(listener);
+      return () => limitListeners.delete(listener);
+    },
+    async flush() {
+      await Promise.all([history?.flush(), session?.limitFile?.flush()]);
+    },
   };
   if (options.session) runtime.setSession(options.session);
   return runtime;

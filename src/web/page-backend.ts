@@ -1,4 +1,5 @@
 import type { ClaudeCodeModels } from "../anthropic/claude-code-env.js";
+import type { ClientModels } from "../clients/client-models.js";
 import type { Settings } from "../config/settings.js";
 import type { CopilotSession } from "../copilot/session.js";
 import { GatewayError } from "../errors.js";
@@ -30,7 +31,10 @@ export interface PageBackend {
   enableModel(session: CopilotSession, id: string, signal?: AbortSignal): Promise<void>;
   usage(session: CopilotSession, signal?: AbortSignal): Promise<UsageView>;
   /** Claude Code's models from the catalogue, for the snippet; undefined when the catalogue is unavailable. */
-  claudeCodeModels(session: CopilotSession, signal?: AbortSignal): Promise<ClaudeCodeModels | undefined>;
+  claudeCodeModels(
+    session: CopilotSession,
+    signal?: AbortSignal,
+  ): Promise<ClaudeCodeModels | ClientModels | undefined>;
   requestLog: RequestLogSource;
 }
 

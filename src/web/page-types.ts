@@ -34,8 +34,21 @@ export interface CopilotTokenView {
 export interface Snippet {
   id: string;
   title: string;
-  language: "text" | "python" | "javascript" | "shell";
+  language: "text" | "python" | "javascript" | "shell" | "toml" | "json" | "yaml";
   text: string;
+}
+
+/** How the gateway reaches Copilot: the mode and who is billed. Never a token. */
+export interface AccountView {
+  /** Where the credential came from ("the stored login (…)", "GH_TOKEN", "GitHub App 7, installation 42 (…)"). */
+  tokenSource: string;
+  /** device-login, user-token, fine-grained-pat, app-installation, actions-token or copilot-token. */
+  mode: string;
+  /** e.g. "App installation 42 of app 7". */
+  modeDescription: string;
+  billedTo: "user" | "organization" | "token-issuer";
+  /** e.g. "the user's Copilot seat". */
+  billing: string;
 }
 
 export interface PageStateView {
@@ -43,7 +56,7 @@ export interface PageStateView {
   /** GitHub host the gateway signs in to, e.g. `github.com` or `acme.ghe.com`. */
   host: string;
   /** Where the GitHub token came from ("the stored login", "GH_TOKEN"…), never the token. */
-  account: { tokenSource: string } | null;
+  account: AccountView | null;
   copilotToken: CopilotTokenView | null;
   signIn: SignInState;
   snippets: Snippet[];

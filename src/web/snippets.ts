@@ -4,6 +4,8 @@ import {
   formatEnvironment,
   PLACEHOLDER_AUTH_TOKEN,
 } from "../anthropic/claude-code-env.js";
+import type { ClientModels } from "../clients/client-models.js";
+import { CLIENT_TARGETS, clientSetup, renderClientSetup } from "../clients/client-setup.js";
 import type { Snippet } from "./page-types.js";
 
 export interface SnippetOptions {
@@ -12,7 +14,7 @@ export interface SnippetOptions {
   /** When the gateway requires an API key, snippets show a placeholder for it (never the key itself). */
   apiKeyRequired: boolean;
   /** Claude Code's models picked from the live catalogue; without them only the URL and token are set. */
-  claudeCodeModels?: ClaudeCodeModels | undefined;
+  claudeCodeModels?: ClaudeCodeModels | ClientModels | undefined;
 }
 
 const KEY_PLACEHOLDER = "YOUR_GATEWAY_API_KEY";
@@ -44,11 +46,42 @@ export function gatewaySnippets(options: SnippetOptions): Snippet[] {
       language: "javascript",
       text: `import OpenAI from "openai";\nconst client = new OpenAI({ baseURL: "${baseUrl}", apiKey: "${key}" });`,
     },
-    {
-      id: "claude-code",
-      title: "Claude Code (bash/zsh)",
-      language: "shell",
-      text: formatEnvironment(claudeEnv, "bash").trimEnd(),
-    },
+    ...clientSnippets(origin, apiKey, options.claudeCodeModels, claudeEnv),
   ];
+}
+
+/**
+ * The same setups `copilot-gateway env TARGET` prints (bash syntax), when the catalogue gave the models; without
+ * it only Claude Code's URL and token are shown.
+ */
+function clientSnippets(
+  origin: string,
+  apiKey: string | undefined,
+  models: ClaudeCodeModels | ClientModels | undefined,
+  claudeEnv: [string, string][],
+): Snippet[] {
+  if (!models || !("responses" in models))
+    return [
+      {
+        id: "claude-code",
+        title: "Claude Code (bash/zsh)",
+        language: "shell",
+        text: formatEnvironment(claudeEnv, "bash").trimEnd(),
+      },
+    ];
+  return CLIENT_TARGETS.map((target) => {
+    const setup = clientSetup(target, {
+      origin,
+      apiKey: apiKey ?? PLACEHOLDER_AUTH_TOKEN,
+      models,
+      shell: "bash",
+      command: `copilot-gateway env ${target}`,
+    });
+    return {
+      id: target,
+      title: setup.title,
+      language: setup.format,
+      text: renderClientSetup(setup).trimEnd(),
+    };
+  });
 }

@@ -1,6 +1,18 @@
 import type { TokenState } from "../copilot/token-manager.js";
+import type { CredentialInfo } from "../credentials/copilot-credential.js";
 import { describeError } from "../errors.js";
-import type { CopilotTokenView, ModelView, QuotaView, UsageView } from "./page-types.js";
+import type { AccountView, CopilotTokenView, ModelView, QuotaView, UsageView } from "./page-types.js";
+
+/** The page's account card: the credential's mode and billing, never a token. */
+export function accountView(info: CredentialInfo): AccountView {
+  return {
+    tokenSource: info.source,
+    mode: info.mode,
+    modeDescription: info.description,
+    billedTo: info.billedTo,
+    billing: info.billing,
+  };
+}
 
 /** The parts of a `/models` entry the page shows (spec §4); everything optional, as the catalogue is loose. */
 export interface CatalogueModelLike {

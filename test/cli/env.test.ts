@@ -92,7 +92,8 @@ describe("copilot-gateway env claude-code", () => {
     const target = await runCli(fake, ["env", "cursor"]);
     expect(target).toMatchObject({
       code: 2,
-      stderr: 'error: Unknown target "cursor"; use one of: claude-code.\n',
+      stderr:
+        'error: Unknown target "cursor"; use one of: claude-code, codex, opencode, aider, continue, curl.\n',
     });
   });
 

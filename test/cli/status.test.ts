@@ -26,11 +26,13 @@ describe("copilot-gateway status", () => {
     const result = await runCli(["status"], { ...env, GH_TOKEN: TOKEN });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^host: +github\.com$/m);
+    expect(result.stdout).toMatch(/^mode: +GitHub user token$/m);
+    expect(result.stdout).toMatch(/^billed to: +the user's Copilot seat$/m);
     expect(result.stdout).toMatch(/^GitHub login: +octocat$/m);
     expect(result.stdout).toMatch(/^token source: +GH_TOKEN, gho_\*\*\*\*abcd$/m);
     expect(result.stdout).toMatch(/^Copilot plan: +business \(sku copilot_for_business_seat_quota\)$/m);
     expect(result.stdout).toContain(`Copilot API:   ${fake.url}`);
-    expect(result.stdout).toMatch(/^token expires: +\d{4}-\d\d-\d\dT.*Z \(refreshed about every 25 min\)$/m);
+    expect(result.stdout).toMatch(/^Copilot token: +\d{4}-\d\d-\d\dT.*Z \(refreshed about every 25 min\)$/m);
     expect(result.stdout).toMatch(/^chat enabled: +yes$/m);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
     expect(result.stdout + result.stderr).not.toContain("tid=fake");
@@ -101,7 +103,7 @@ describe("copilot-gateway status", () => {
     [
       "not_found",
       EXIT_CODES.tokenRejected,
-      "error: the token from GITHUB_TOKEN, an OAuth token (gho_), cannot use Copilot",
+      "error: the token from GITHUB_TOKEN, an OAuth token (gho_), cannot reach Copilot: the token exchange (HTTP 404) and the Copilot API used directly (HTTP 401) both refused it. What works: `copilot-gateway login`",
     ],
     ["rate_limited", EXIT_CODES.upstream, "rate-limited the token from GITHUB_TOKEN"],
     [
@@ -109,7 +111,7 @@ describe("copilot-gateway status", () => {
       EXIT_CODES.noCopilotAccess,
       "has no Copilot access: Your Copilot subscription has ended. See https://github.com/settings/copilot",
     ],
-    ["pat_not_supported", EXIT_CODES.tokenRejected, "cannot use Copilot (HTTP 400)"],
+    ["pat_not_supported", EXIT_CODES.tokenRejected, "the token exchange (HTTP 400) and the Copilot API"],
     ["server_error", EXIT_CODES.upstream, "failed with HTTP 502 (Server Error); retry in a moment."],
   ] as const)("exchange failure %s: exit %i and one clear line", async (failure, code, text) => {
     fake.state.exchange.failure = failure;

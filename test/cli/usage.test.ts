@@ -24,6 +24,7 @@ describe("copilot-gateway usage", () => {
         "Chat:             unlimited",
         "Completions:      unlimited",
         "Resets on:        2026-10-01",
+        "Limits:           none seen yet; they are read from Copilot's answers, so they show after a request through `serve` or `chat`",
         "",
       ].join("\n"),
     );
@@ -35,6 +36,7 @@ describe("copilot-gateway usage", () => {
     const { code, stdout } = await runCli(fake, ["usage", "--json"]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
+    expect(report.limits).toBeNull();
     expect(report).toMatchObject({
       copilot_plan: "business",
       quota_reset_date: "2026-10-01",

@@ -10,6 +10,7 @@ describe("resolveEndpoints", () => {
       host: "github.com",
       webUrl: "https://github.com",
       apiUrl: "https://api.github.com",
+      apiUrlOverridden: false,
       fallbackCopilotApiUrl: "https://api.githubcopilot.com",
       copilotApiUrlOverride: undefined,
     });
@@ -29,6 +30,7 @@ describe("resolveEndpoints", () => {
       host: "acme.ghe.com",
       webUrl: "https://acme.ghe.com",
       apiUrl: "https://api.acme.ghe.com",
+      apiUrlOverridden: false,
       fallbackCopilotApiUrl: "https://copilot-api.acme.ghe.com",
       copilotApiUrlOverride: undefined,
     });

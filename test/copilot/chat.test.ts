@@ -357,14 +357,14 @@ describe("client resilience", () => {
     fake.state.copilot.failures.push({
       path: "/chat/completions",
       status: 429,
-      body: { error: { message: "Sorry, you have been rate-limited.", code: "user_weekly_rate_limited" } },
+      body: { error: { message: "Sorry, you have been rate-limited.", code: "user_model_rate_limited" } },
       headers: { "retry-after": "3600" },
     });
     const { client, waits } = fakeClient(fake);
     const error = await client.chat({ model: "gpt-4o", messages: hello }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CopilotApiError);
     expect((error as CopilotApiError).message).toBe(
-      "Copilot rate-limited this request (user_weekly_rate_limited: Sorry, you have been rate-limited.). Retry after 60 min.",
+      "Copilot rate-limited this request (user_model_rate_limited: Sorry, you have been rate-limited.). Retry after 60 min.",
     );
     expect(waits).toEqual([]);
   });

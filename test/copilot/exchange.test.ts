@@ -134,12 +134,12 @@ describe("exchangeCopilotToken", () => {
     expect(error.message).toContain("See https://github.com/settings/copilot");
   });
 
-  it("plain 404: this token cannot use Copilot, naming its source and kind", async () => {
+  it("plain 404: refused for its kind, naming its source and what works (no self-contradiction)", async () => {
     fake.state.exchange.failure = "not_found";
     const error = await failure({ value: "ghs_actions0001", origin: "GITHUB_TOKEN", label: "GITHUB_TOKEN" });
     expect(error).toMatchObject({ code: "token_cannot_use_copilot", exitCode: EXIT_CODES.tokenRejected });
     expect(error.message).toBe(
-      "the token from GITHUB_TOKEN, a GitHub Actions or app installation token (ghs_), cannot use Copilot (HTTP 404): only a device-flow login (a gho_/ghu_ token) works, not personal access tokens or GitHub Actions tokens; run `copilot-gateway login` (or unset GITHUB_TOKEN, which takes precedence over the stored login).",
+      "the token from GITHUB_TOKEN, a GitHub Actions or App installation token (ghs_), was refused by the Copilot token exchange (HTTP 404): it does not take this kind of token, or tokens of the app that issued it; use `copilot-gateway login` (device flow), a fine-grained PAT with the Copilot Requests permission, or a GitHub App installation (--github-app-id …) (or unset GITHUB_TOKEN, which takes precedence over the stored login).",
     );
   });
 
@@ -148,7 +148,7 @@ describe("exchangeCopilotToken", () => {
     const error = await failure({ value: "ghp_classic0001", origin: "flag", label: "--github-token" });
     expect(error.code).toBe("token_cannot_use_copilot");
     expect(error.message).toMatch(
-      /^the token from --github-token, a classic personal access token \(ghp_\), cannot use Copilot \(HTTP 400\)/,
+      /^the token from --github-token, a classic personal access token \(ghp_\), was refused by the Copilot token exchange \(HTTP 400\)/,
     );
     expect(error.message).toContain("(drop --github-token to use the stored login)");
   });

@@ -55,6 +55,7 @@ export function runCli(
   const home = mkdtempSync(join(tmpdir(), "cg-cli-"));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
+    TZ: "UTC",
     HOME: home,
     COPILOT_GATEWAY_HOME: home,
     COPILOT_GITHUB_TOKEN: "gho_cli00000000000000000000000000000000000",

@@ -192,6 +192,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
 
   /** Shared gate of every Copilot request: auth, headers, injected failures, think time. Returns false if answered. */
   const gate = async (req: RecordedRequest, res: ServerResponse): Promise<boolean> => {
+    for (const [name, value] of Object.entries(fake.state.copilot.limitHeaders)) res.setHeader(name, value);
     const auth = String(req.headers.authorization ?? "");
     const token = /^Bearer (.+)$/.exec(auth)?.[1];
     if (!token || !fake.isCopilotTokenValid(token)) {

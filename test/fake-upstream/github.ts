@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { fixtureJson } from "./fixtures.js";
+import { installationExchangeRefusal } from "./github-app.js";
 import { type RecordedRequest, sendFailure, sendJson, sleep } from "./http-kit.js";
 import type { FakeUpstream, Route } from "./server.js";
 
@@ -49,6 +50,7 @@ function githubToken(req: RecordedRequest): string | undefined {
 
 function acceptsGithubToken(fake: FakeUpstream, token: string | undefined): boolean {
   if (!token) return false;
+  if (fake.state.pats[token]) return true;
   const accepted = fake.state.exchange.acceptedTokens;
   return accepted ? accepted.includes(token) : /^gh[ou]_/.test(token);
 }
@@ -118,6 +120,8 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
       method: "GET",
       path: "/user",
       handle: (req, res) => {
+        if (githubToken(req)?.startsWith("ghs_"))
+          return sendJson(res, 403, { message: "Resource not accessible by integration" });
         if (!acceptsGithubToken(fake, githubToken(req)))
           return sendJson(res, 401, { message: "Bad credentials" });
         // A token not yet authorized for an SSO organisation still reads /user, with the header naming the page.
@@ -132,7 +136,24 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
         const ex = fake.state.exchange;
         if (ex.delayMs > 0) await sleep(ex.delayMs);
         const token = githubToken(req);
-        const failure = ex.failure ?? (acceptsGithubToken(fake, token) ? undefined : "bad_credentials");
+        let validUntil: number | undefined;
+        if (ex.failure === undefined && token?.startsWith("ghs_")) {
+          const refusal = installationExchangeRefusal(fake, token);
+          if (refusal) return sendJson(res, refusal.status, { message: refusal.message });
+          validUntil = fake.installationTokens.get(token)?.validUntil;
+        }
+        if (ex.failure === undefined && token && ex.refusedTokens.includes(token))
+          return sendJson(res, 404, {
+            message: "Not Found",
+            documentation_url: "https://docs.github.com/rest",
+          });
+        if (ex.failure === undefined && token?.startsWith("github_pat_"))
+          return sendJson(res, 400, {
+            message: "bad request: Personal Access Tokens are not supported for this endpoint",
+          });
+        const failure =
+          ex.failure ??
+          (token?.startsWith("ghs_") || acceptsGithubToken(fake, token) ? undefined : "bad_credentials");
         switch (failure) {
           case "bad_credentials":
             return sendJson(res, 401, {
@@ -180,7 +201,7 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           case undefined:
             break;
         }
-        const issued = fake.issueCopilotToken();
+        const issued = fake.issueCopilotToken(validUntil);
         const answer: Record<string, unknown> = {
           ...fixtureJson<Record<string, unknown>>("copilot-token-business.json"),
           token: issued.token,
@@ -197,6 +218,7 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
       method: "GET",
       path: "/copilot_internal/user",
       handle: (req, res) => {
+        if (githubToken(req)?.startsWith("ghs_")) return sendJson(res, 404, { message: "Not Found" });
         if (!acceptsGithubToken(fake, githubToken(req)))
           return sendJson(res, 401, { message: "Bad credentials" });
         // Only failures injected for this exact path: path-less ones are meant for the Copilot API.
@@ -206,7 +228,7 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
         sendJson(res, 200, {
           ...fixtureJson<Record<string, unknown>>("copilot-user.json"),
           login: fake.state.user.login,
-          endpoints: { api: fake.url },
+          endpoints: { api: fake.state.exchange.apiUrl ?? fake.url },
         });
       },
     },

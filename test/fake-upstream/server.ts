@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { copilotRoutes } from "./copilot-api.js";
 import { githubRoutes } from "./github.js";
+import { githubAppRoutes } from "./github-app.js";
 import { parseBody, type RecordedRequest, sendJson } from "./http-kit.js";
 import { defaultState, type FakeState } from "./state.js";
 
@@ -37,7 +38,10 @@ export class FakeUpstream {
   /** Record requests (off for benchmarks, to keep memory flat). */
   record = true;
   #server: Server | undefined;
-  #routes: Route[] = [...githubRoutes(this), ...copilotRoutes(this)];
+  /** ghs_ installation tokens minted, with the installation and the monotonic ms until which they are valid. */
+  readonly installationTokens = new Map<string, { installationId: string; validUntil: number }>();
+  installationTokenRequests = 0;
+  #routes: Route[] = [...githubRoutes(this), ...githubAppRoutes(this), ...copilotRoutes(this)];
   #url = "";
 
   get url(): string {
@@ -78,6 +82,8 @@ export class FakeUpstream {
     this.policyOverrides.clear();
     this.deviceCodesIssued = 0;
     this.exchanges = 0;
+    this.installationTokens.clear();
+    this.installationTokenRequests = 0;
   }
 
   /** Environment that points copilot-gateway at this fake (for CLI subprocesses and library settings). */
@@ -88,16 +94,25 @@ export class FakeUpstream {
     };
   }
 
-  issueCopilotToken(): IssuedToken {
+  /** `validUntil` caps the token's life (monotonic ms): a Copilot token from an installation token dies with it. */
+  issueCopilotToken(validUntil = Number.POSITIVE_INFINITY): IssuedToken {
     this.exchanges++;
     const token = `tid=fake${randomBytes(8).toString("hex")};exp=0;sku=${this.state.exchange.sku};proxy-ep=fake:mac`;
-    this.issued.set(token, performance.now() + this.state.exchange.lifetime * 1000);
+    this.issued.set(token, Math.min(validUntil, performance.now() + this.state.exchange.lifetime * 1000));
     return { token, expiresAt: Math.floor(Date.now() / 1000) + this.state.exchange.lifetime };
   }
 
   isCopilotTokenValid(token: string): boolean {
+    if (this.isDirectBearer(token)) return true;
     const until = this.issued.get(token);
     return until !== undefined && performance.now() < until;
+  }
+
+  /** A GitHub token the Copilot API takes as the bearer itself: a PAT with Copilot Requests, or one listed. */
+  isDirectBearer(token: string): boolean {
+    return (
+      this.state.pats[token]?.copilotRequests === true || this.state.copilot.directBearers.includes(token)
+    );
   }
 
   /** Let stalled streams go on to their end (and stop stalling new ones). */

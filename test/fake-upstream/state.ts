@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { InjectedFailure } from "./http-kit.js";
 
 /** Outcome of one device-flow poll, as GitHub names it (spec §2), or "success". */
@@ -61,7 +62,31 @@ export interface FakeState {
     acceptedTokens: string[] | undefined;
     /** Delay before answering, to test single flight. */
     delayMs: number;
+    /** GitHub user tokens of apps the exchange refuses with a plain 404 (e.g. some apps' gho_), spec §9. */
+    refusedTokens: string[];
   };
+  /** The test GitHub App (spec §9): tests set `publicKey` (see app-keys.ts) and its installations. */
+  app: {
+    appId: string;
+    publicKey: KeyObject | undefined;
+    /** 403 "Resource not accessible by integration" at the mint: the credentials are not a GitHub App's. */
+    notAnApp: boolean;
+    installations: Record<
+      string,
+      { org: string; repositories: number[]; copilotPermission: boolean; allRepositories: boolean }
+    >;
+    /** Lifetime of minted ghs_ tokens (GitHub: one hour). */
+    tokenLifetimeSeconds: number;
+    /** GitHub's clock minus the real one, in its Date header and its JWT checks. */
+    clockSkewSeconds: number;
+    mintFailure: "server_error" | undefined;
+  };
+  /** Organisations and their Copilot policies. */
+  orgs: Record<string, { allowAppInstallations: boolean; allowActions: boolean }>;
+  /** Actions GITHUB_TOKENs (ghs_) and whether the workflow granted `copilot-requests: write`. */
+  actionsTokens: Record<string, { org: string; copilotRequests: boolean }>;
+  /** Fine-grained PATs (github_pat_) and whether they carry the Copilot Requests permission. */
+  pats: Record<string, { copilotRequests: boolean }>;
   user: { login: string; ssoHeader: boolean };
   copilot: {
     /** Failures answered, first in first out, before normal handling; `path` limits one to a route. */
@@ -90,6 +115,13 @@ export interface FakeState {
     toolCalls: boolean;
     /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
     responsesFixture: boolean;
+<<<<<<< HEAD
+    /** GitHub tokens the Copilot API accepts directly as the bearer (besides PATs with Copilot Requests). */
+    directBearers: string[];
+=======
+    /** Limit headers (spec §10) sent on every Copilot answer, errors included; tests change them between calls. */
+    limitHeaders: Record<string, string>;
+>>>>>>> main
   };
 }
 
@@ -115,7 +147,27 @@ export function defaultState(): FakeState {
       sku: "copilot_for_business_seat_quota",
       acceptedTokens: undefined,
       delayMs: 0,
+      refusedTokens: [],
     },
+    app: {
+      appId: "424242",
+      publicKey: undefined,
+      notAnApp: false,
+      installations: {
+        "1001": { org: "acme", repositories: [77, 78], copilotPermission: true, allRepositories: true },
+        "1002": { org: "closed-org", repositories: [90], copilotPermission: true, allRepositories: true },
+        "1003": { org: "acme", repositories: [77], copilotPermission: false, allRepositories: true },
+      },
+      tokenLifetimeSeconds: 3600,
+      clockSkewSeconds: 0,
+      mintFailure: undefined,
+    },
+    orgs: {
+      acme: { allowAppInstallations: true, allowActions: true },
+      "closed-org": { allowAppInstallations: false, allowActions: false },
+    },
+    actionsTokens: {},
+    pats: {},
     user: { login: "octocat", ssoHeader: false },
     copilot: {
       failures: [],
@@ -128,6 +180,11 @@ export function defaultState(): FakeState {
       extraModels: [],
       toolCalls: false,
       responsesFixture: false,
+<<<<<<< HEAD
+      directBearers: [],
+=======
+      limitHeaders: {},
+>>>>>>> main
     },
   };
 }

@@ -76,6 +76,9 @@ describe("copilot-gateway serve", () => {
     const log = running.stderr();
     expect(log).toMatch(/POST \/v1\/chat\/completions gpt-4\.1 200 /);
     expect(log).toContain("Stopped.");
+    expect(log).toContain(
+      `Point a tool at it: copilot-gateway env claude-code|codex|opencode|aider|continue|curl --port ${new URL(url).port}; the page ${url}/ shows the same setups.`,
+    );
     expect(log).not.toContain("gho_servetest");
   });
 

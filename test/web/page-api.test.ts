@@ -232,7 +232,13 @@ describe("page state", () => {
     const res = await call(h, "GET", "/api/page/state");
     const state = res.json() as PageStateView;
     expect(state.signedIn).toBe(true);
-    expect(state.account).toEqual({ tokenSource: "the stored login" });
+    expect(state.account).toEqual({
+      tokenSource: "the stored login",
+      mode: "device-login",
+      modeDescription: "device login",
+      billedTo: "user",
+      billing: "the user's Copilot seat",
+    });
     expect(state.copilotToken?.ready).toBe(true);
     expect(state.copilotToken?.apiUrl).toBe(fake.url);
     expect(state.copilotToken?.refreshInMs).toBeGreaterThan(0);

@@ -123,6 +123,21 @@ function watchInterruptions(ctx: CliContext): {
  */
 export async function chat(ctx: CliContext, promptWords: string[], opts: ChatOptions = {}): Promise<void> {
   const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  // Limits read from each answer: a warning when one passes 75% or 90%, and kept on disk for `usage`.
+  client.session.limits.onWarning((w) => ctx.stderr.write(`warning: ${w.message}\n`));
+  try {
+    await chatWith(ctx, client, promptWords, opts);
+  } finally {
+    await client.session.limitFile?.flush();
+  }
+}
+
+async function chatWith(
+  ctx: CliContext,
+  client: CopilotClient,
+  promptWords: string[],
+  opts: ChatOptions,
+): Promise<void> {
   const system: ChatMessage[] = opts.system ? [{ role: "system", content: opts.system }] : [];
   const argPrompt = promptWords.join(" ").trim();
   const piped = stdinHasData(ctx) ? (await readAll(ctx.stdin)).trim() : "";

@@ -1,5 +1,7 @@
-import { NotSignedInError, resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { NotSignedInError } from "../../auth/resolve-github-token.js";
+import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
+import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
@@ -8,6 +10,7 @@ import { resolveGatewayOptions } from "../../server/options.js";
 import { redactSecrets } from "../../server/redact.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
@@ -21,6 +24,7 @@ export interface ServeOptions {
   cors?: string[];
   modelMap?: string[];
   modelMapFile?: string;
+  metrics?: boolean;
 }
 
 /**
@@ -52,7 +56,9 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     session = createCopilotSession({
       settings,
       dispatcher: createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS }),
-      githubToken: resolveGitHubToken(settings, ctx.env),
+      source: resolveCredentialSource(settings, ctx.env),
+      env: ctx.env,
+      warn: (message) => say(`warning: ${message}`),
       onRefreshError: (error, attempt, nextMs) =>
         say(
           `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
@@ -62,7 +68,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     if (!(error instanceof NotSignedInError)) throw error;
   }
 
-  const runtime = createGatewayRuntime({ session, writeLog: log.write });
+  // Usage history lives in the state directory; metrics (and prom-client) load only when asked for.
+  const history = new UsageHistory({ path: usageHistoryPath(settings.homeDir) });
+  const metrics = opts.metrics
+    ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics()
+    : undefined;
+  const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics });
   const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
@@ -71,12 +82,20 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     throw listenError(error, options.host, options.port);
   }
   say(`copilot-gateway listening on ${url} (OpenAI base URL: ${url}/v1)`);
+  say(
+    `Point a tool at it: copilot-gateway env ${CLIENT_TARGETS.join("|")}${envFlags(opts, url)}; the page ${url}/ shows the same setups.`,
+  );
   if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
   if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
+  if (metrics)
+    say(`Prometheus metrics at ${url}/metrics${options.apiKeys.length > 0 ? " (API key required)" : ""}.`);
   if (session) {
     try {
       const token = await session.tokens.get();
-      say(`Copilot ready (GitHub token from ${session.githubToken.label}; API ${token.apiUrl}).`);
+      const info = session.credential.describe();
+      say(
+        `Copilot ready (${info.description} from ${info.source}, billed to ${info.billing}; API ${token.apiUrl}).`,
+      );
     } catch (error) {
       say(`warning: no Copilot token yet: ${describeError(error)}`);
     }
@@ -97,6 +116,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   }
   say("Stopped.");
   log.flush();
+}
+
+/** The serve flags `env` needs to print the same address and key (values from the environment carry over). */
+function envFlags(opts: ServeOptions, url: string): string {
+  const port = new URL(url).port;
+  return `${opts.host ? ` --host ${opts.host}` : ""}${port && port !== "4141" ? ` --port ${port}` : ""}${opts.apiKey?.length ? " --api-key KEY" : ""}`;
 }
 
 function waitForShutdownSignal(onSignal: () => void): Promise<void> {

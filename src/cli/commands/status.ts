@@ -1,5 +1,5 @@
 import type { AccountStatus } from "../../auth/account-status.js";
-import { resolveGitHubToken } from "../../auth/resolve-github-token.js";
+import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import type { CliContext } from "../context.js";
 
 export interface StatusOptions {
@@ -7,39 +7,53 @@ export interface StatusOptions {
 }
 
 function describeExpiry(status: AccountStatus): string {
+  if (status.bearer === "direct")
+    return "none: the GitHub token itself is the bearer (checked again every hour)";
+  if (status.bearer === "copilot-token") return `${status.expiresAt} (given as is: it cannot be refreshed)`;
   const minutes = Math.round(status.refreshIn / 60);
   return `${status.expiresAt} (refreshed about every ${minutes} min)`;
 }
 
 function formatStatus(status: AccountStatus): string {
+  const source = status.tokenMasked
+    ? `${status.tokenSourceLabel}, ${status.tokenMasked}`
+    : status.tokenSourceLabel;
   const rows: [string, string][] = [
     ["host", status.host],
-    ["GitHub login", status.login],
-    ["token source", `${status.tokenSourceLabel}, ${status.tokenMasked}`],
+    ["mode", status.modeDescription],
+    ["billed to", status.billing],
+  ];
+  if (status.login) rows.push(["GitHub login", status.login]);
+  rows.push(
+    ["token source", source],
     ["Copilot plan", `${status.plan ?? "unknown"} (sku ${status.sku ?? "unknown"})`],
     ["Copilot API", status.copilotApiUrl],
-    ["token expires", describeExpiry(status)],
+    ["Copilot token", describeExpiry(status)],
     ["chat enabled", status.chatEnabled === undefined ? "unknown" : status.chatEnabled ? "yes" : "no"],
-  ];
+  );
   if (status.ssoUrl) rows.push(["SSO pending", `authorize at ${status.ssoUrl}`]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`).join("\n");
 }
 
-/** `copilot-gateway status [--json]`: who is signed in and what Copilot answers for them. Never prints a token. */
+/**
+ * `copilot-gateway status [--json]`: how Copilot is reached (the mode, who is billed), who is signed in and what
+ * Copilot answers for them. Never prints a token.
+ */
 export async function status(ctx: CliContext, opts: StatusOptions = {}): Promise<void> {
   const settings = ctx.settings();
-  const githubToken = resolveGitHubToken(settings, ctx.env, {
-    warn: (message) => ctx.stderr.write(`warning: ${message}\n`),
-  });
-  // Loaded only once there is a token, so "not signed in" fails without paying for the HTTP stack.
-  const [{ getAccountStatus }, { createDispatcher }] = await Promise.all([
+  const warn = (message: string) => ctx.stderr.write(`warning: ${message}\n`);
+  const source = resolveCredentialSource(settings, ctx.env, { warn });
+  // Loaded only once there is a credential, so "not signed in" fails without paying for the HTTP stack.
+  const [{ getAccountStatus }, { createDispatcher }, { createCopilotCredential }] = await Promise.all([
     import("../../auth/account-status.js"),
     import("../../http/dispatcher.js"),
+    import("../../credentials/create-credential.js"),
   ]);
   const dispatcher = createDispatcher({ caFile: settings.caFile, env: ctx.env });
   try {
-    const result = await getAccountStatus({ settings, githubToken, dispatcher });
+    const credential = createCopilotCredential(source, { settings, dispatcher, warn, env: ctx.env });
+    const result = await getAccountStatus({ settings, credential, dispatcher });
     ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatStatus(result)}\n`);
   } finally {
     await dispatcher.close();

@@ -26,6 +26,9 @@ export function relayedHeaders(error: GatewayError): Record<string, string> | un
     const value = error.headers[name];
     if (value !== undefined) out[name] = value;
   }
+  // A limit's reset time read from the limit headers becomes the Retry-After Copilot did not send.
+  if (out["retry-after"] === undefined && error.upstreamStatus === 429 && error.retryAfterMs !== undefined)
+    out["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
   return out;
 }
 

@@ -31,6 +31,11 @@ export function startEventStream(
   status = 200,
 ): ServerResponse {
   reply.hijack();
+  const facts = reply.request.facts;
+  if (facts) {
+    facts.firstByteMs = performance.now() - facts.start;
+    facts.onStreamStart?.();
+  }
   const res = reply.raw;
   const head = { ...reply.getHeaders(), ...SSE_HEADERS, ...headers } as OutgoingHttpHeaders;
   res.writeHead(status, head);

@@ -6,7 +6,11 @@ interface Completion {
     message?: { role?: string; content?: string | null; tool_calls?: unknown[]; [key: string]: unknown };
     [key: string]: unknown;
   }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  } | null;
   [key: string]: unknown;
 }
 
@@ -15,6 +19,7 @@ export interface NormalizedCompletion {
   body: Buffer | string;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  cachedTokens?: number | undefined;
 }
 
 /**
@@ -30,11 +35,12 @@ export function normalizeCompletion(raw: Buffer, multipleChoices: boolean): Norm
   }
   const inputTokens = json.usage?.prompt_tokens;
   const outputTokens = json.usage?.completion_tokens;
+  const cachedTokens = json.usage?.prompt_tokens_details?.cached_tokens;
   const choices = json.choices;
   if (multipleChoices || !Array.isArray(choices) || choices.length < 2)
-    return { body: raw, inputTokens, outputTokens };
+    return { body: raw, inputTokens, outputTokens, cachedTokens };
   const [first, ...rest] = choices;
-  if (!first) return { body: raw, inputTokens, outputTokens };
+  if (!first) return { body: raw, inputTokens, outputTokens, cachedTokens };
   const message = { role: "assistant", ...first.message };
   let content = typeof message.content === "string" ? message.content : "";
   const toolCalls: unknown[] = Array.isArray(message.tool_calls) ? [...message.tool_calls] : [];
@@ -51,5 +57,5 @@ export function normalizeCompletion(raw: Buffer, multipleChoices: boolean): Norm
     finish = "tool_calls";
   }
   json.choices = [{ ...first, index: 0, message, finish_reason: finish }];
-  return { body: JSON.stringify(json), inputTokens, outputTokens };
+  return { body: JSON.stringify(json), inputTokens, outputTokens, cachedTokens };
 }

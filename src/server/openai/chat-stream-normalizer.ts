@@ -10,6 +10,7 @@ export interface ChatStreamOptions {
 export interface StreamUsage {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  cachedTokens?: number | undefined;
 }
 
 interface ToolCallDelta {
@@ -26,7 +27,11 @@ interface ChunkChoice {
 
 interface Chunk {
   choices?: ChunkChoice[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  } | null;
   [key: string]: unknown;
 }
 
@@ -221,6 +226,7 @@ export class ChatStreamNormalizer {
     if (chunk.usage && typeof chunk.usage === "object") {
       this.usage.inputTokens = chunk.usage.prompt_tokens ?? this.usage.inputTokens;
       this.usage.outputTokens = chunk.usage.completion_tokens ?? this.usage.outputTokens;
+      this.usage.cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? this.usage.cachedTokens;
     }
     const choices = Array.isArray(chunk.choices) ? chunk.choices : undefined;
     if (!choices || choices.length === 0) {

@@ -10,12 +10,26 @@ export const responsesRequestSchema = z.looseObject({
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 /** Token counts of a non-streamed Responses answer, for the log line. */
-export function responsesUsage(raw: Buffer): { inputTokens?: number; outputTokens?: number } {
+export function responsesUsage(raw: Buffer): {
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedTokens?: number;
+} {
   try {
     const usage = (
-      JSON.parse(raw.toString("utf8")) as { usage?: { input_tokens?: number; output_tokens?: number } }
+      JSON.parse(raw.toString("utf8")) as {
+        usage?: {
+          input_tokens?: number;
+          output_tokens?: number;
+          input_tokens_details?: { cached_tokens?: number };
+        };
+      }
     ).usage;
-    return { inputTokens: usage?.input_tokens, outputTokens: usage?.output_tokens };
+    return {
+      inputTokens: usage?.input_tokens,
+      outputTokens: usage?.output_tokens,
+      cachedTokens: usage?.input_tokens_details?.cached_tokens,
+    };
   } catch {
     return {};
   }

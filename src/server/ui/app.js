@@ -4,7 +4,7 @@
 const KEY_STORAGE = "copilot-gateway.apiKey";
 const LOG_LIMIT = 200;
 const SIGN_IN_POLL_MS = 1000;
-const WIDE_SNIPPETS = new Set(["base-url", "claude-code"]);
+const WIDE_SNIPPETS = new Set(["base-url", "claude-code", "codex", "opencode", "aider", "continue", "curl"]);
 
 const $ = (id) => document.getElementById(id);
 
@@ -177,6 +177,8 @@ function renderAccount(page) {
   const a = page.state.account ?? {};
   setText("account-host", page.state.host);
   setText("account-source", a.tokenSource ?? "—");
+  setText("account-mode", a.modeDescription ?? "—");
+  setText("account-billing", a.billing ?? "—");
   setText("account-api", page.state.copilotToken?.apiUrl ?? "—");
   if (a.login) setText("account-login", a.login);
   const t = page.state.copilotToken;

@@ -5,6 +5,10 @@ const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 /** A prefix is a plain namespace: no spaces, no braces (a brace would become the Cluster hash tag). */
 const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+export function isGitHubLogin(login: string): boolean {
+  return LOGIN.test(login);
+}
+
 export const DEFAULT_REDIS_PREFIX = "cgw";
 
 export function validateRedisPrefix(prefix: string): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RedisChannels } from "./redis-channels.js";
+import type { RedisConnection } from "./redis-connection.js";
 import type { RedisKeys } from "./redis-keys.js";
 
 /** What was revoked: one key (by its hash) or everything of one person. */
@@ -11,22 +12,26 @@ export type Revocation = { keyHash: string } | { login: string };
  * missed some: it is told to forget everything it cached (`onResync`).
  */
 export class RevocationBus {
-  readonly #channels: RedisChannels;
+  readonly #redis: RedisConnection;
   readonly #channel: string;
 
-  constructor(channels: RedisChannels, keys: RedisKeys) {
-    this.#channels = channels;
+  constructor(redis: RedisConnection, keys: RedisKeys) {
+    this.#redis = redis;
     this.#channel = keys.channel("revoked");
   }
 
-  publish(revocation: Revocation): Promise<void> {
-    return this.#channels.publish(this.#channel, JSON.stringify(revocation));
+  async publish(revocation: Revocation): Promise<void> {
+    await this.#redis.run((r) => r.publish(this.#channel, JSON.stringify(revocation)));
   }
 
   /** `onRevoked` for each message; `onMissed` after a reconnection, when messages may have been lost. */
-  listen(onRevoked: (revocation: Revocation) => void, onMissed: () => void): () => void {
-    const stopResync = this.#channels.onResync(onMissed);
-    const stop = this.#channels.subscribe(this.#channel, (message) => {
+  listen(
+    channels: RedisChannels,
+    onRevoked: (revocation: Revocation) => void,
+    onMissed: () => void,
+  ): () => void {
+    const stopResync = channels.onResync(onMissed);
+    const stop = channels.subscribe(this.#channel, (message) => {
       const parsed = parseRevocation(message);
       // Something we cannot read: drop everything rather than keep a key that may be revoked.
       if (parsed) onRevoked(parsed);

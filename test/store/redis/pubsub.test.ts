@@ -37,8 +37,9 @@ describe("revocations reach every replica's key cache", () => {
     const a = await replica();
     const b = await replica();
     const cacheB = new KeyLookupCache<{ login: string; key: string }>();
-    const busB = new RevocationBus(b.channels, keys);
+    const busB = new RevocationBus(b.connection, keys);
     busB.listen(
+      b.channels,
       (r) => ("keyHash" in r ? cacheB.dropKey(r.keyHash) : cacheB.dropLogin(r.login)),
       () => cacheB.clear(),
     );
@@ -54,10 +55,10 @@ describe("revocations reach every replica's key cache", () => {
     await cacheB.lookup("h1", load("Alice", "k1"));
     expect(loads).toBe(3); // the fourth lookup was served from the cache
 
-    await new RevocationBus(a.channels, keys).publish({ keyHash: "h1" });
+    await new RevocationBus(a.connection, keys).publish({ keyHash: "h1" });
     // expect.poll gives up after 1 s: the revocation must have arrived by then.
     await expect.poll(() => cacheB.size, { timeout: 1_000 }).toBe(2);
-    await new RevocationBus(a.channels, keys).publish({ login: "ALICE" });
+    await new RevocationBus(a.connection, keys).publish({ login: "ALICE" });
     await expect.poll(() => cacheB.size, { timeout: 1_000 }).toBe(1);
     await cacheB.lookup("h3", load("bob", "k3"));
     expect(loads).toBe(3);
@@ -82,7 +83,8 @@ describe("revocations reach every replica's key cache", () => {
   it("after the subscriber reconnects (messages may have been missed) the whole cache is dropped", async () => {
     const b = await replica();
     const cache = new KeyLookupCache<{ login: string }>();
-    new RevocationBus(b.channels, keys).listen(
+    new RevocationBus(b.connection, keys).listen(
+      b.channels,
       () => {},
       () => cache.clear(),
     );

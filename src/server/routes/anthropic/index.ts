@@ -7,6 +7,7 @@ import {
   createMessage,
   type MessagesOutcome,
 } from "../../../anthropic/messages-service.js";
+import { anthropicInitiator } from "../../../copilot/request-hints.js";
 import { anthropicErrorBody } from "../../../translate/anthropic/error-envelope.js";
 import type { TranslationWarning } from "../../../translate/anthropic/message-types.js";
 import type { GatewayContext } from "../../create-server.js";
@@ -67,6 +68,7 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
       const body = request.body as { model?: unknown; stream?: unknown } | null;
       facts.model = typeof body?.model === "string" ? body.model : undefined;
       facts.stream = body?.stream === true;
+      facts.initiator = anthropicInitiator((request.body as { messages?: unknown } | null)?.messages);
       const signal = clientAbortSignal(reply);
       const service: AnthropicContext = {
         client,
@@ -75,6 +77,7 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
         onUsage: (usage) => {
           facts.inputTokens = usage.inputTokens;
           facts.outputTokens = usage.outputTokens;
+          facts.cachedTokens = usage.cachedTokens;
         },
       };
       const incoming: AnthropicIncoming = {
@@ -86,6 +89,7 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
       const outcome = await createMessage(service, incoming);
       if (outcome.kind === "json") return reply.code(outcome.status).send(outcome.body);
       facts.upstreamRequestId = outcome.upstreamRequestId;
+      facts.upstreamStatus = outcome.status;
       await relay(reply, outcome, signal);
       return reply;
     });

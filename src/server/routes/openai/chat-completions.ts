@@ -30,6 +30,7 @@ export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext):
       chatRequestSchema,
       "chat",
     );
+    facts.initiator = chatInitiator(body.messages);
     if (model && chatRouteFor(model) === "/responses")
       return translatedChat(client, model, body, reply, facts, signal);
 
@@ -38,10 +39,10 @@ export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext):
       path: "/chat/completions",
       body: upstreamBody(facts.rawBody, body, model?.id),
       signal,
-      initiator: chatInitiator(body.messages),
+      initiator: facts.initiator,
       vision: hasImageInput(body.messages),
     });
-    relayRequestId(reply, facts, upstream.headers);
+    relayRequestId(reply, facts, upstream);
     const multipleChoices = (body.n ?? 1) > 1;
     const contentType = headerValue(upstream.headers, "content-type") ?? "";
     if (body.stream && contentType.includes("text/event-stream")) {
@@ -57,6 +58,7 @@ export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext):
           end: () => {
             facts.inputTokens = normalizer.usage.inputTokens;
             facts.outputTokens = normalizer.usage.outputTokens;
+            facts.cachedTokens = normalizer.usage.cachedTokens;
             return normalizer.end();
           },
           fail: (message) => openaiErrorEvent(message),
@@ -68,6 +70,7 @@ export function chatCompletionRoutes(app: FastifyInstance, ctx: GatewayContext):
     const completion = normalizeCompletion(await readBody(upstream), multipleChoices);
     facts.inputTokens = completion.inputTokens;
     facts.outputTokens = completion.outputTokens;
+    facts.cachedTokens = completion.cachedTokens;
     return reply.type(contentType || "application/json").send(completion.body);
   });
 }
@@ -86,6 +89,7 @@ async function translatedChat(
     const completion = await client.chat({ ...input, stream: false }, { signal });
     facts.inputTokens = completion.usage?.prompt_tokens;
     facts.outputTokens = completion.usage?.completion_tokens;
+    facts.cachedTokens = completion.usage?.prompt_tokens_details?.cached_tokens;
     return reply.send(completion);
   }
   const stream = await client.chat({ ...input, stream: true }, { signal });
@@ -107,6 +111,7 @@ async function writeChunkStream(
       if (chunk.usage) {
         facts.inputTokens = chunk.usage.prompt_tokens;
         facts.outputTokens = chunk.usage.completion_tokens;
+        facts.cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens;
       }
       if (chunk.choices.length === 0 && !(includeUsage && chunk.usage)) continue;
       if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await once(res, "drain", { signal });

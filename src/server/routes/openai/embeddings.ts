@@ -49,7 +49,7 @@ export function embeddingRoutes(app: FastifyInstance, ctx: GatewayContext): void
       signal,
       initiator: "user",
     });
-    relayRequestId(reply, facts, upstream.headers);
+    relayRequestId(reply, facts, upstream);
     const raw = await readBody(upstream);
     let answer: EmbeddingsAnswer | undefined;
     try {

@@ -29,15 +29,16 @@ export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void
         "unsupported_api_for_model",
       );
     }
+    facts.initiator = responsesInitiator(body.input);
     const upstream = await client.send({
       method: "POST",
       path: "/responses",
       body: upstreamBody(facts.rawBody, body, model?.id),
       signal,
-      initiator: responsesInitiator(body.input),
+      initiator: facts.initiator,
       vision: Array.isArray(body.input) && hasImageInput(body.input),
     });
-    relayRequestId(reply, facts, upstream.headers);
+    relayRequestId(reply, facts, upstream);
     const contentType = headerValue(upstream.headers, "content-type") ?? "";
     if (body.stream && contentType.includes("text/event-stream")) {
       await pipeEventStream(reply, upstream, passThrough(responsesErrorEvent), signal);
@@ -47,6 +48,7 @@ export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void
     const usage = responsesUsage(raw);
     facts.inputTokens = usage.inputTokens;
     facts.outputTokens = usage.outputTokens;
+    facts.cachedTokens = usage.cachedTokens;
     return reply.type(contentType || "application/json").send(raw);
   });
 }

@@ -89,11 +89,9 @@ export function openaiErrorEvent(message: string, code = "upstream_stream_error"
  * Copilot's request id, kept for the verbose log and handed to the client as `x-request-id` (OpenAI SDKs expose it
  * as the request id), so a failing request can be traced upstream.
  */
-export function relayRequestId(
-  reply: FastifyReply,
-  facts: RequestFacts,
-  headers: HttpResponse["headers"],
-): void {
+export function relayRequestId(reply: FastifyReply, facts: RequestFacts, upstream: HttpResponse): void {
+  const headers = upstream.headers;
+  facts.upstreamStatus = upstream.statusCode;
   const id = headerValue(headers, "x-request-id") ?? headerValue(headers, "x-github-request-id");
   facts.upstreamRequestId = id;
   if (id) reply.header("x-request-id", id);

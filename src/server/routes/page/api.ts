@@ -5,7 +5,7 @@ import { type PageBackend, requireSession } from "../../../web/page-backend.js";
 import { checkPageApiKey, checkPageOrigin } from "../../../web/page-security.js";
 import type { PageErrorBody, PageStateView } from "../../../web/page-types.js";
 import { gatewaySnippets } from "../../../web/snippets.js";
-import { toCopilotTokenView } from "../../../web/views.js";
+import { accountView, toCopilotTokenView } from "../../../web/views.js";
 import { registerPageEvents } from "./events.js";
 
 const modelParamsSchema = z.object({ id: z.string().min(1).max(200) });
@@ -73,7 +73,7 @@ export async function pageApiRoutes(app: FastifyInstance, opts: { backend: PageB
     return {
       signedIn: session !== undefined,
       host: backend.settings.endpoints.host,
-      account: session ? { tokenSource: session.githubToken.label } : null,
+      account: session ? accountView(session.credential.describe()) : null,
       copilotToken: session ? toCopilotTokenView(session.tokens.state()) : null,
       signIn: backend.signIn.state(),
       snippets: gatewaySnippets({

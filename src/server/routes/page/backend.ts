@@ -1,10 +1,10 @@
 import type { Dispatcher } from "undici";
-import { chooseClaudeCodeModels } from "../../../anthropic/claude-code-env.js";
 import { type DeviceFlowToken, pollDeviceFlow } from "../../../auth/device-flow/poll-device-flow.js";
 import { type DeviceCode, startDeviceFlow } from "../../../auth/device-flow/start-device-flow.js";
 import { fetchGitHubUser } from "../../../auth/github-user.js";
 import { GITHUB_TOKEN_ENV_VARS } from "../../../auth/resolve-github-token.js";
 import { deleteStoredGitHubToken, saveGitHubToken, storedTokenPath } from "../../../auth/token-store.js";
+import { chooseClientModels } from "../../../clients/client-models.js";
 import type { Settings } from "../../../config/settings.js";
 import type { CopilotClient } from "../../../copilot/client.js";
 import { type CopilotSession, createCopilotSession } from "../../../copilot/session.js";
@@ -142,7 +142,7 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
     },
     async claudeCodeModels(session, signal) {
       try {
-        return chooseClaudeCodeModels(await clientFor(session).models({ signal }));
+        return chooseClientModels(await clientFor(session).models({ signal }));
       } catch {
         return undefined; // the snippet then sets only the URL and token; the models table shows the error
       }
