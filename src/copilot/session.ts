@@ -5,13 +5,9 @@ import type { CopilotCredential } from "../credentials/copilot-credential.js";
 import { createCopilotCredential } from "../credentials/create-credential.js";
 import type { CredentialSource } from "../credentials/credential-source.js";
 import { createDispatcher } from "../http/dispatcher.js";
-<<<<<<< HEAD
-=======
-import { exchangeCopilotToken } from "./exchange-token.js";
 import { LimitFileWriter, limitFilePath, readLimitFile } from "./limits/limit-file.js";
 import { LimitTracker } from "./limits/limit-tracker.js";
 import { SessionEvents } from "./session-events.js";
->>>>>>> main
 import { CopilotTokenManager, type TokenManagerOptions } from "./token-manager.js";
 import {
   type CopilotTransportContext,
@@ -34,14 +30,11 @@ export interface CopilotSessionOptions {
   timeouts?: Partial<Timeouts> | undefined;
   onRefreshError?: TokenManagerOptions["onRefreshError"];
   onRefresh?: TokenManagerOptions["onRefresh"];
-<<<<<<< HEAD
   /** One-off warnings of the credential (clock drift). */
   warn?: ((message: string) => void) | undefined;
   env?: NodeJS.ProcessEnv | undefined;
-=======
   /** Keep the last limits in the state directory for `usage` (default true). */
   persistLimits?: boolean | undefined;
->>>>>>> main
 }
 
 /** One connection to Copilot: settings, the pooled dispatcher, the credential and the token manager over it. */
@@ -50,19 +43,14 @@ export interface CopilotSession extends CopilotTransportContext {
   limits: LimitTracker;
   events: SessionEvents;
   settings: Settings;
-<<<<<<< HEAD
   credential: CopilotCredential;
-=======
-  githubToken: GitHubToken;
   /** Where the last limits of this identity are kept (state directory), when persisted. */
   limitFile: LimitFileWriter | undefined;
->>>>>>> main
 }
 
 export function createCopilotSession(options: CopilotSessionOptions): CopilotSession {
   const { settings } = options;
   const dispatcher = options.dispatcher ?? createDispatcher({ caFile: settings.caFile });
-<<<<<<< HEAD
   const source =
     options.source ??
     (options.githubToken ? { kind: "github-token" as const, token: options.githubToken } : undefined);
@@ -71,27 +59,16 @@ export function createCopilotSession(options: CopilotSessionOptions): CopilotSes
     (source &&
       createCopilotCredential(source, { settings, dispatcher, warn: options.warn, env: options.env }));
   if (!credential) throw new TypeError("createCopilotSession needs a source, a credential or a githubToken");
-  const tokens = new CopilotTokenManager({
-    exchange: (reason) => credential.copilotToken({ reason }),
-    onRefreshError: options.onRefreshError,
-    onRefresh: options.onRefresh,
-=======
   const events = new SessionEvents();
   const limitPath =
     options.persistLimits === false
       ? undefined
-      : limitFilePath(settings.homeDir, settings.endpoints.host, githubToken.value);
+      : limitFilePath(settings.homeDir, settings.endpoints.host, credential.describe().identity);
   const limits = new LimitTracker({ initial: limitPath ? readLimitFile(limitPath) : undefined });
   const limitFile = limitPath ? new LimitFileWriter(limitPath) : undefined;
   if (limitFile) limits.onChange((snapshot) => limitFile.write(snapshot));
   const tokens = new CopilotTokenManager({
-    exchange: () =>
-      exchangeCopilotToken({
-        endpoints: settings.endpoints,
-        identity: settings.identity,
-        dispatcher,
-        githubToken,
-      }),
+    exchange: (reason) => credential.copilotToken({ reason }),
     onRefreshError: (error, attempt, nextMs) => {
       events.emit("refreshFailure");
       options.onRefreshError?.(error, attempt, nextMs);
@@ -100,7 +77,6 @@ export function createCopilotSession(options: CopilotSessionOptions): CopilotSes
       events.emit("tokenExchange");
       options.onRefresh?.(token);
     },
->>>>>>> main
   });
   return {
     settings,

@@ -38,6 +38,11 @@ export interface CredentialInfo {
    * a given Copilot token. Undefined until the first token was obtained.
    */
   bearer: "exchanged" | "direct" | "copilot-token" | undefined;
+  /**
+   * A stable secret that tells identities apart (hashed, never shown): the GitHub or Copilot token, or for an App
+   * `github-app:ID:INSTALLATION`. Keys per-identity state such as the last seen limits.
+   */
+  identity: string;
   /** App mode only. */
   appId?: string | undefined;
   installationId?: string | undefined;

@@ -64,6 +64,7 @@ export function createCopilotTokenCredential(options: CopilotTokenCredentialOpti
     billing: "whoever minted the Copilot token",
     source: label,
     tokenMasked: maskToken(token),
+    identity: token,
     bearer: "copilot-token",
   };
   return {

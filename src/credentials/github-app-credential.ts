@@ -75,6 +75,7 @@ export function createGitHubAppCredential(options: GitHubAppCredentialOptions): 
       billing: "the organization that installed the App",
       source: label,
       tokenMasked: undefined,
+      identity: `github-app:${app.appId}:${app.installationId}`,
       bearer,
       appId: app.appId,
       installationId: app.installationId,

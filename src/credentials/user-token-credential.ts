@@ -72,6 +72,7 @@ export function createUserTokenCredential(options: UserTokenCredentialOptions): 
     billing: kind === "installation" ? "the organization (Actions)" : "the user's Copilot seat",
     source: githubToken.label,
     tokenMasked: maskToken(githubToken.value),
+    identity: githubToken.value,
     bearer,
   });
 

@@ -115,13 +115,10 @@ export interface FakeState {
     toolCalls: boolean;
     /** Replay responses-stream.sse for streamed /responses instead of synthesising an echo stream. */
     responsesFixture: boolean;
-<<<<<<< HEAD
     /** GitHub tokens the Copilot API accepts directly as the bearer (besides PATs with Copilot Requests). */
     directBearers: string[];
-=======
     /** Limit headers (spec §10) sent on every Copilot answer, errors included; tests change them between calls. */
     limitHeaders: Record<string, string>;
->>>>>>> main
   };
 }
 
@@ -180,11 +177,8 @@ export function defaultState(): FakeState {
       extraModels: [],
       toolCalls: false,
       responsesFixture: false,
-<<<<<<< HEAD
       directBearers: [],
-=======
       limitHeaders: {},
->>>>>>> main
     },
   };
 }
