@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -86,8 +87,72 @@ export function findImportableTokens(host: string, env: NodeJS.ProcessEnv = proc
     if (token && !/\s/.test(token))
       candidates.push({ token, label: `copilot-api (${path})`, path, user: undefined });
   }
+  candidates.push(...fromGitHubCli(wanted, env));
   const seen = new Set<string>();
   return candidates.filter((c) => !seen.has(c.token) && seen.add(c.token));
+}
+
+/** gh's config directory: $GH_CONFIG_DIR, else $XDG_CONFIG_HOME/gh, else ~/.config/gh (%AppData%\GitHub CLI on Windows). */
+export function githubCliConfigDir(env: NodeJS.ProcessEnv, platform = process.platform): string {
+  if (env.GH_CONFIG_DIR) return env.GH_CONFIG_DIR;
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, "gh");
+  if (platform === "win32" && env.APPDATA) return join(env.APPDATA, "GitHub CLI");
+  return join(env.HOME || homedir(), ".config", "gh");
+}
+
+/**
+ * The `oauth_token` of `host` in gh's hosts.yml. The file has one fixed shape (a top-level `HOST:` key whose
+ * direct children include `oauth_token:` and `user:`), so a line reader does; newer gh keeps the token in the
+ * system keyring instead, which only `gh auth token` can read.
+ */
+export function readGitHubCliHostsFile(text: string, host: string): { token?: string; user?: string } {
+  const found: { token?: string; user?: string } = {};
+  let inHost = false;
+  let childIndent: number | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\S/.test(line)) {
+      inHost =
+        line
+          .replace(/:\s*$/, "")
+          .replace(/^["']|["']$/g, "")
+          .toLowerCase() === host;
+      childIndent = undefined;
+      continue;
+    }
+    if (!inHost || !line.trim() || line.trim().startsWith("#")) continue;
+    const indent = line.length - line.trimStart().length;
+    childIndent ??= indent;
+    if (indent !== childIndent) continue;
+    const m = /^\s*(oauth_token|user):\s*["']?([^"'\s#]+)["']?\s*$/.exec(line);
+    if (m?.[1] === "oauth_token") found.token = m[2];
+    if (m?.[1] === "user") found.user = m[2];
+  }
+  return found;
+}
+
+/**
+ * The GitHub CLI's login for `host`: `gh auth token --hostname HOST` when gh is installed (it reads the keyring
+ * too), else the token in its hosts.yml. gh's token is a gho_ of gh's own OAuth app: the exchange may refuse it,
+ * in which case it is used directly as the bearer (see user-token-credential.ts).
+ */
+function fromGitHubCli(host: string, env: NodeJS.ProcessEnv): ImportCandidate[] {
+  const gh = spawnSync("gh", ["auth", "token", "--hostname", host], {
+    env: { ...env, GH_PROMPT_DISABLED: "1", NO_COLOR: "1" },
+    encoding: "utf8",
+    timeout: 5_000,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  if (!gh.error) {
+    const token = gh.status === 0 ? gh.stdout.trim() : "";
+    if (token && !/\s/.test(token))
+      return [{ token, label: "the GitHub CLI (`gh auth token`)", path: "gh auth token", user: undefined }];
+    return [];
+  }
+  const path = join(githubCliConfigDir(env), "hosts.yml");
+  const text = readIfPresent(path);
+  if (text === undefined) return [];
+  const { token, user } = readGitHubCliHostsFile(text, host);
+  return token ? [{ token, label: `the GitHub CLI's hosts.yml (${path})`, path, user }] : [];
 }
 
 export interface ChooseImportOptions {

@@ -122,7 +122,7 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
   if (opts.import && candidates.length === 0) {
     throw new GatewayError(
       "nothing_to_import",
-      `--import found no token another Copilot tool holds for ${host} (apps.json, hosts.json, copilot-api); run \`copilot-gateway login\` without --import.`,
+      `--import found no token another Copilot tool holds for ${host} (apps.json, hosts.json, copilot-api, the GitHub CLI); run \`copilot-gateway login\` without --import.`,
       { exitCode: EXIT_CODES.notSignedIn, status: 401 },
     );
   }
