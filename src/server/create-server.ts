@@ -1,7 +1,7 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { CopilotApiError } from "../copilot/api-error.js";
-import { EXIT_CODES, GatewayError } from "../errors.js";
+import { AbortedError, EXIT_CODES, GatewayError } from "../errors.js";
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../util/json-depth.js";
 import { ErrorRenderers, toGatewayError } from "./errors/error-renderer.js";
 import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./errors/gateway-errors.js";
@@ -122,9 +122,11 @@ export async function createGatewayServer(
         metrics.streamOpened();
         res.once("close", () => metrics.streamClosed());
       };
+    // The request's close listener: it also stops the upstream call of a client that left early.
     res.once("close", () => {
-      if (request.routeOptions.config?.quiet) return;
       const aborted = !res.writableFinished;
+      if (aborted) facts.abort?.abort(new AbortedError("The client disconnected."));
+      if (request.routeOptions.config?.quiet) return;
       const durationMs = performance.now() - facts.start;
       const entry: RequestLogEntry = {
         id: runtime.log.nextId(),

@@ -21,6 +21,8 @@ export interface RequestFacts {
   error: string | undefined;
   errorMessage: string | undefined;
   upstreamRequestId: string | undefined;
+  /** Aborted when the client leaves before its answer is complete (created on first use, see clientAbortSignal). */
+  abort: AbortController | undefined;
 }
 
 export function newRequestFacts(): RequestFacts {
@@ -40,6 +42,7 @@ export function newRequestFacts(): RequestFacts {
     error: undefined,
     errorMessage: undefined,
     upstreamRequestId: undefined,
+    abort: undefined,
   };
 }
 

@@ -1,16 +1,15 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply } from "fastify";
-import { AbortedError } from "../../errors.js";
 import type { HttpResponse } from "../../http/request.js";
 
-/** Aborts when the client goes away before its answer is complete, so the upstream request stops at once. */
+/**
+ * Aborts when the client goes away before its answer is complete, so the upstream request stops at once. The
+ * request's own close listener (create-server.ts) fires it: no second listener per request.
+ */
 export function clientAbortSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  const res = reply.raw;
-  res.once("close", () => {
-    if (!res.writableFinished) controller.abort(new AbortedError("The client disconnected."));
-  });
-  return controller.signal;
+  const facts = reply.request.facts;
+  facts.abort ??= new AbortController();
+  return facts.abort.signal;
 }
 
 export const SSE_HEADERS = {

@@ -1,3 +1,5 @@
+import { hasNonZeroIndex, probeUsage } from "./usage-probe.js";
+
 /** A non-streamed chat completion as Copilot returns it (only the fields the gateway touches). */
 interface Completion {
   choices?: {
@@ -22,11 +24,24 @@ export interface NormalizedCompletion {
   cachedTokens?: number | undefined;
 }
 
+const tokenCount = (value: unknown) => (typeof value === "number" ? value : undefined);
+
 /**
  * Claude on Copilot may answer text and each tool call as separate choices; a client that asked for one choice
  * reads only `choices[0]` and would lose the tool calls. Fold them into one choice, otherwise forward the bytes.
  */
 export function normalizeCompletion(raw: Buffer, multipleChoices: boolean): NormalizedCompletion {
+  // The common case (one choice, or several asked for): forward the bytes, reading only the usage object.
+  if (multipleChoices || !hasNonZeroIndex(raw)) {
+    const usage = probeUsage(raw);
+    const details = usage?.prompt_tokens_details as { cached_tokens?: unknown } | null | undefined;
+    return {
+      body: raw,
+      inputTokens: tokenCount(usage?.prompt_tokens),
+      outputTokens: tokenCount(usage?.completion_tokens),
+      cachedTokens: tokenCount(details?.cached_tokens),
+    };
+  }
   let json: Completion;
   try {
     json = JSON.parse(raw.toString("utf8")) as Completion;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { probeUsage } from "./usage-probe.js";
 
 /** The part of a Responses request the gateway reads; the rest goes to Copilot untouched. */
 export const responsesRequestSchema = z.looseObject({
@@ -9,28 +10,18 @@ export const responsesRequestSchema = z.looseObject({
 
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
-/** Token counts of a non-streamed Responses answer, for the log line. */
+/** Token counts of a non-streamed Responses answer, for the log line (read without parsing the whole answer). */
 export function responsesUsage(raw: Buffer): {
   inputTokens?: number;
   outputTokens?: number;
   cachedTokens?: number;
 } {
-  try {
-    const usage = (
-      JSON.parse(raw.toString("utf8")) as {
-        usage?: {
-          input_tokens?: number;
-          output_tokens?: number;
-          input_tokens_details?: { cached_tokens?: number };
-        };
-      }
-    ).usage;
-    return {
-      inputTokens: usage?.input_tokens,
-      outputTokens: usage?.output_tokens,
-      cachedTokens: usage?.input_tokens_details?.cached_tokens,
-    };
-  } catch {
-    return {};
-  }
+  const usage = probeUsage(raw);
+  const count = (value: unknown) => (typeof value === "number" ? value : undefined);
+  const details = usage?.input_tokens_details as { cached_tokens?: unknown } | undefined;
+  return {
+    inputTokens: count(usage?.input_tokens),
+    outputTokens: count(usage?.output_tokens),
+    cachedTokens: count(details?.cached_tokens),
+  };
 }
