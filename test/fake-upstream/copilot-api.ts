@@ -321,7 +321,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
           id,
           model: model.id,
           object: "chat.completion.chunk",
-          usage: usageFor(req, args),
+          usage: usageFor(req, args, fake.state.copilot.cachedTokens),
         }),
       );
       return res.end("data: [DONE]\n\n");
@@ -337,7 +337,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
     if (aborted() || maybeFail()) return;
     sseWrite(res, chunk({}, "stop"));
     // Quirk: usage in a chunk of its own with empty choices.
-    const usage = usageFor(req, text);
+    const usage = usageFor(req, text, fake.state.copilot.cachedTokens);
     sseWrite(
       res,
       JSON.stringify({ choices: [], created, id, model: model.id, object: "chat.completion.chunk", usage }),
@@ -539,7 +539,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
           model: model.id,
           object: "chat.completion",
           system_fingerprint: "fp_fake",
-          usage: usageFor(req, text),
+          usage: usageFor(req, text, fake.state.copilot.cachedTokens),
         });
       },
     },
@@ -666,13 +666,13 @@ function splitInto(text: string, n: number): string[] {
   return out;
 }
 
-function usageFor(req: RecordedRequest, text: string) {
+function usageFor(req: RecordedRequest, text: string, cached = 0) {
   const prompt = Math.max(1, Math.ceil(req.rawBody.length / 4));
   const completion = Math.max(1, Math.ceil(text.length / 4));
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: Math.min(cached, prompt) },
   };
 }

@@ -119,6 +119,8 @@ export interface FakeState {
     directBearers: string[];
     /** Limit headers (spec §10) sent on every Copilot answer, errors included; tests change them between calls. */
     limitHeaders: Record<string, string>;
+    /** Prompt tokens chat answers report as served from the cache (capped at the prompt). */
+    cachedTokens: number;
   };
 }
 
@@ -179,6 +181,7 @@ export function defaultState(): FakeState {
       responsesFixture: false,
       directBearers: [],
       limitHeaders: {},
+      cachedTokens: 0,
     },
   };
 }

@@ -156,7 +156,7 @@ describe("limits through the client, streamed or not, and 429s", () => {
     expect(snapshot?.weekly?.percentLeft).toBe(94);
     expect(snapshot?.quotas.premium_interactions?.entitlement).toBe(300);
     await session.limitFile?.flush();
-    const path = limitFilePath(home, "github.com", "gho_test0000000000000000000000000000000000");
+    const path = limitFilePath(home, "github.com", session.credential.describe().identity);
     expect(readLimitFile(path)).toEqual(snapshot);
     expect(readFileSync(path, "utf8")).not.toContain("gho_");
   });

@@ -7,7 +7,11 @@ import {
   type GatewayServer,
 } from "../../src/server/create-server.js";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "../../src/server/options.js";
-import { createGatewayRuntime, type GatewayRuntime } from "../../src/server/runtime.js";
+import {
+  createGatewayRuntime,
+  type GatewayRuntime,
+  type GatewayRuntimeOptions,
+} from "../../src/server/runtime.js";
 import type { FakeUpstream } from "../fake-upstream/server.js";
 
 export interface Harness {
@@ -19,8 +23,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function fakeSession(fake: FakeUpstream): CopilotSession {
-  const settings = resolveSettings({}, { ...fake.env(), HOME: "/nonexistent" });
+export function fakeSession(fake: FakeUpstream, env: Record<string, string> = {}): CopilotSession {
+  const settings = resolveSettings({}, { ...fake.env(), HOME: "/nonexistent", ...env });
   return createCopilotSession({
     settings,
     githubToken: {
@@ -35,13 +39,20 @@ export function fakeSession(fake: FakeUpstream): CopilotSession {
 /** A gateway on a free loopback port, signed in against the fake unless `signedIn: false`. */
 export async function startGateway(
   fake: FakeUpstream,
-  overrides: Partial<GatewayOptions> & { signedIn?: boolean; routes?: GatewayRoutes[] } = {},
+  overrides: Partial<GatewayOptions> & {
+    signedIn?: boolean;
+    routes?: GatewayRoutes[];
+    /** Extra runtime parts (usage history, metrics) and the session's env (e.g. COPILOT_GATEWAY_HOME). */
+    runtime?: Pick<GatewayRuntimeOptions, "history" | "metrics">;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
-  const { signedIn = true, routes = [], ...options } = overrides;
+  const { signedIn = true, routes = [], runtime: parts = {}, env, ...options } = overrides;
   const logLines: string[] = [];
   const runtime = createGatewayRuntime({
-    session: signedIn ? fakeSession(fake) : undefined,
+    session: signedIn ? fakeSession(fake, env) : undefined,
     writeLog: (line) => logLines.push(line),
+    ...parts,
   });
   const server = await createGatewayServer(
     runtime,

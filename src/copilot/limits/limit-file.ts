@@ -6,11 +6,11 @@ import { z } from "zod";
 import type { LimitSnapshot } from "./limit-snapshot.js";
 
 /**
- * Where one identity's last limits are kept: `<home>/limits/<host>-<hash>.json`. The hash (of the GitHub token)
- * names the identity without the token or a login we may not know; it cannot be turned back into the token.
+ * Where one identity's last limits are kept: `<home>/limits/<host>-<hash>.json`. The hash of the credential's
+ * identity (a secret such as the token) names it without a login we may not know; it cannot be turned back.
  */
-export function limitFilePath(homeDir: string, host: string, githubToken: string): string {
-  const id = createHash("sha256").update(githubToken).digest("hex").slice(0, 16);
+export function limitFilePath(homeDir: string, host: string, identity: string): string {
+  const id = createHash("sha256").update(identity).digest("hex").slice(0, 16);
   return join(homeDir, "limits", `${host.toLowerCase().replace(/[^a-z0-9.-]/g, "_")}-${id}.json`);
 }
 
