@@ -9,11 +9,11 @@ import { assertSafeBinding, createGatewayServer } from "../../server/create-serv
 import { followTokenStore } from "../../server/follow-token-store.js";
 import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
-import { redactSecrets } from "../../server/redact.js";
 import { refreshReporter } from "../../server/refresh-reporter.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
