@@ -4,6 +4,7 @@ import type { LimitWarning } from "../copilot/limits/limit-tracker.js";
 import type { CopilotSession } from "../copilot/session.js";
 import type { TeamGateway } from "../team/team-gateway.js";
 import type { UsageHistory } from "../usage-history/usage-history.js";
+import { redactSecrets } from "../util/redact.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { RequestLog, type RequestLogEntry } from "./request-log.js";
 
@@ -27,7 +28,7 @@ export interface GatewayRuntime {
   client(): CopilotClient | undefined;
   onSessionChange(listener: SessionListener): () => void;
   readonly log: RequestLog;
-  /** Where log lines go (stderr in the CLI). */
+  /** Where log lines go (stderr in the CLI), redacted on the way. */
   readonly writeLog: (line: string) => void;
   /** `serve --team`: people, personal keys and their own sessions; the single `session()` stays unused. */
   readonly team?: TeamGateway | undefined;
@@ -125,7 +126,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       return () => listeners.delete(listener);
     },
     log,
-    writeLog,
+    writeLog: (line) => writeLog(redactSecrets(line)),
     team: options.team,
     notReadyReason: options.notReadyReason,
     history,

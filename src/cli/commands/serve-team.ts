@@ -6,12 +6,12 @@ import { createDispatcher } from "../../http/dispatcher.js";
 import { createGatewayServer } from "../../server/create-server.js";
 import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
-import { redactSecrets } from "../../server/redact.js";
 import { teamPageRoutes } from "../../server/routes/team/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import { DEFAULT_REDIS_PREFIX } from "../../store/redis/redis-keys.js";
 import { openTeamGateway } from "../../team/open-team-gateway.js";
 import { resolveTeamOptions } from "../../team/team-options.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
 import { listenError, type ServeOptions, UPSTREAM_CONNECTIONS, waitForShutdownSignal } from "./serve.js";
 

@@ -5,6 +5,7 @@ import { GatewayError, isGatewayError } from "../../../errors.js";
 import { hashSecret } from "../../../team/personal-key.js";
 import type { TeamGateway } from "../../../team/team-gateway.js";
 import { unknownSignIn } from "../../../team/team-sign-in.js";
+import { redactSecrets } from "../../../util/redact.js";
 
 /** The header every state-changing page call carries: its value is the session's CSRF token. */
 export const CSRF_HEADER = "x-cgw-csrf";
@@ -148,7 +149,7 @@ export async function teamApiRoutes(app: FastifyInstance, opts: TeamApiOptions):
     if (gatewayError.responseHeaders) reply.headers(gatewayError.responseHeaders);
     reply
       .code(gatewayError.status)
-      .send({ error: { code: gatewayError.code, message: gatewayError.message } });
+      .send({ error: { code: gatewayError.code, message: redactSecrets(gatewayError.message) } });
   });
 
   app.get("/info", async (request) => ({
