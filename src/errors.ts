@@ -3,6 +3,8 @@
  * line and exit with a documented code, and the server can map it to an HTTP error envelope.
  */
 
+import { redactSecrets } from "./util/redact.js";
+
 /** Documented process exit codes (README "Exit codes"). */
 export const EXIT_CODES = {
   ok: 0,
@@ -82,9 +84,9 @@ export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError;
 }
 
-/** Turn anything thrown into the one line a user should read. */
+/** Turn anything thrown into the one line a user should read, with anything like a token masked. */
 export function describeError(error: unknown): string {
-  if (error instanceof GatewayError) return error.message;
-  if (error instanceof Error) return `Unexpected error: ${error.message}`;
-  return `Unexpected error: ${String(error)}`;
+  if (error instanceof GatewayError) return redactSecrets(error.message);
+  if (error instanceof Error) return redactSecrets(`Unexpected error: ${error.message}`);
+  return redactSecrets(`Unexpected error: ${String(error)}`);
 }

@@ -4,7 +4,6 @@
 import type { OpenAICompatibleProvider } from "@ai-sdk/openai-compatible";
 import { UsageError } from "../errors.js";
 import { type Copilot, type CopilotOptions, createCopilot } from "../library/create-copilot.js";
-import type { FetchFunction } from "../server/in-process-fetch.js";
 
 /** A package the provider needs, loaded once; missing, it fails with one line saying what to install. */
 async function peer<T>(name: string, load: () => Promise<T>): Promise<T> {
@@ -59,23 +58,33 @@ export function isClaudeModelId(modelId: string): boolean {
   return /claude|^(sonnet|opus|haiku)\b/i.test(modelId);
 }
 
+/** The output limit of a model in the catalogue, when the id names one exactly. */
+async function outputLimit(instance: Copilot, modelId: string): Promise<number | undefined> {
+  const models = await instance.models.list().catch(() => []);
+  return models.find((m) => m.id === modelId)?.capabilities.limits?.max_output_tokens;
+}
+
 /**
- * `copilot.fetch` for the Anthropic provider, which asks for its own idea of a model's output limit (128,000 for an id
- * it does not know, such as Copilot's `claude-sonnet-4.5`): `max_tokens` is lowered to the catalogue's
- * `max_output_tokens`, which Copilot's native Messages API would otherwise be left to refuse.
+ * A Messages-path model whose `maxOutputTokens` comes from the catalogue: the Anthropic package otherwise asks for
+ * its own idea of the limit (128,000, with a console warning, for ids it does not know such as Copilot's
+ * `claude-sonnet-4.5`), which Copilot's native Messages API would be left to refuse. A larger value is lowered too.
  */
-function clampingMessagesFetch(instance: Copilot): FetchFunction {
-  return async (input, init) => {
-    if (typeof init?.body === "string" && init.body.includes('"max_tokens"')) {
-      const body = JSON.parse(init.body) as { model?: unknown; max_tokens?: unknown };
-      if (typeof body.model === "string" && typeof body.max_tokens === "number") {
-        const models = await instance.models.list().catch(() => []);
-        const limit = models.find((m) => m.id === body.model)?.capabilities.limits?.max_output_tokens;
-        if (limit !== undefined && body.max_tokens > limit)
-          return instance.fetch(input, { ...init, body: JSON.stringify({ ...body, max_tokens: limit }) });
-      }
-    }
-    return instance.fetch(input, init);
+function withCatalogueOutputLimit(inner: CopilotLanguageModel, instance: Copilot): CopilotLanguageModel {
+  type CallOptions = Parameters<CopilotLanguageModel["doGenerate"]>[0];
+  const fill = async (options: CallOptions): Promise<CallOptions> => {
+    const limit = await outputLimit(instance, inner.modelId);
+    if (limit === undefined) return options;
+    return { ...options, maxOutputTokens: Math.min(options.maxOutputTokens ?? limit, limit) };
+  };
+  return {
+    specificationVersion: inner.specificationVersion,
+    provider: inner.provider,
+    modelId: inner.modelId,
+    get supportedUrls() {
+      return inner.supportedUrls;
+    },
+    doGenerate: async (options) => inner.doGenerate(await fill(options)),
+    doStream: async (options) => inner.doStream(await fill(options)),
   };
 }
 
@@ -100,10 +109,10 @@ export function createCopilotProvider(options: CopilotProviderOptions = {}): Cop
   const anthropic = createAnthropic({
     baseURL: IN_PROCESS_BASE_URL,
     apiKey: "unused",
-    fetch: clampingMessagesFetch(instance),
+    fetch: instance.fetch,
   });
   const chatModel = (id: string) => openai.chatModel(id);
-  const messagesModel = (id: string) => anthropic.messages(id);
+  const messagesModel = (id: string) => withCatalogueOutputLimit(anthropic.messages(id), instance);
   const languageModel = (id: string) => (isClaudeModelId(id) ? messagesModel(id) : chatModel(id));
   return Object.assign((id: string) => languageModel(id), {
     languageModel,

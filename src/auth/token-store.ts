@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -68,6 +69,48 @@ class TokenStoreError extends GatewayError {
   }
 }
 
+/** `.<pid>-<hex>.tmp` while saveGitHubToken writes (older versions: `.<hex>.tmp`). */
+const TEMP_FILE = /^\.(?:(\d+)-)?[0-9a-f]{12}\.tmp$/;
+/** A temporary file of another live process is left alone this long: it may be that process's save in flight. */
+const TEMP_GRACE_MS = 10 * 60_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove temporary token files a crash left behind (a kill between the write and the rename leaves the whole
+ * token in one). Run on every store access. Saves are synchronous, so one of ours is never in flight here; one of
+ * another live process is kept for a grace period unless `all` (logout removes every trace).
+ */
+function sweepTempFiles(dir: string, all: boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no tokens directory yet
+  }
+  for (const name of names) {
+    const match = TEMP_FILE.exec(name);
+    if (!match) continue;
+    const path = join(dir, name);
+    const pid = match[1] === undefined ? undefined : Number(match[1]);
+    if (!all && pid !== undefined && pid !== process.pid && processAlive(pid)) {
+      try {
+        if (Date.now() - statSync(path).mtimeMs < TEMP_GRACE_MS) continue;
+      } catch {
+        continue; // already gone
+      }
+    }
+    rmSync(path, { force: true });
+  }
+}
+
 /** Tighten a path to `mode` when group or others may read it, saying so (the token may have leaked). */
 function tighten(path: string, mode: number, warn: (message: string) => void): void {
   if (!POSIX) return;
@@ -104,11 +147,12 @@ export function saveGitHubToken(
     ...(token.expiresAt && { expiresAt: token.expiresAt }),
     ...(token.refreshToken && { refreshToken: token.refreshToken }),
   };
-  const temp = join(dirname(path), `.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = join(dirname(path), `.${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
   try {
     // The home itself may be a directory the user chose; only the tokens directory is forced private.
     mkdirSync(location.homeDir, { recursive: true, mode: DIR_MODE });
     ensurePrivateDir(dirname(path), warn);
+    sweepTempFiles(dirname(path), false);
     writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: FILE_MODE, flag: "wx" });
     if (POSIX) chmodSync(temp, FILE_MODE); // in case a umask narrowed nothing but an ACL widened it
     renameSync(temp, path);
@@ -135,6 +179,7 @@ export function readStoredGitHubToken(location: TokenStoreLocation): StoredGitHu
   const path = storedTokenPath(location.homeDir, location.host);
   let text: string;
   try {
+    sweepTempFiles(dirname(path), false);
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
@@ -157,10 +202,14 @@ export function readStoredGitHubToken(location: TokenStoreLocation): StoredGitHu
   return stored;
 }
 
-/** Forget the stored login for a host. Returns the path removed, or undefined when there was none. */
+/**
+ * Forget the stored login for a host, and every temporary token file a crashed save left. Returns the path
+ * removed, or undefined when there was none.
+ */
 export function deleteStoredGitHubToken(location: TokenStoreLocation): string | undefined {
   const path = storedTokenPath(location.homeDir, location.host);
   try {
+    sweepTempFiles(dirname(path), true);
     unlinkSync(path);
     return path;
   } catch (error) {

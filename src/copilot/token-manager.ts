@@ -87,6 +87,8 @@ export class CopilotTokenManager {
         this.#lastError = error;
         return current;
       }
+      // No usable token (e.g. dropped after a 401): state() must still name why, for `status` and the page.
+      if (!(error instanceof AbortedError)) this.#lastError = error;
       throw error;
     }
   }

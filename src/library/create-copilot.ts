@@ -19,10 +19,32 @@ import { createMessageEvents } from "./message-events.js";
 /** Options of {@link createCopilot}. Each one left out falls back to what the CLI would use (flags' variables). */
 export interface CopilotOptions {
   /**
-   * The GitHub token to use, as `--github-token` (highest precedence). Without it: `COPILOT_GITHUB_TOKEN`,
-   * `GH_TOKEN`, `GITHUB_TOKEN`, then the login stored by `copilot-gateway login` for the host.
+   * The GitHub token to use, as `--github-token` (highest precedence): a device-flow login (`gho_`/`ghu_`), a
+   * fine-grained PAT with Copilot Requests (`github_pat_`) or an Actions token (`ghs_`). Without it: `githubApp`,
+   * `copilotToken`, `COPILOT_GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_TOKEN`, then the login stored by
+   * `copilot-gateway login` for the host.
    */
   token?: string | undefined;
+  /**
+   * A GitHub App installation billed to the organisation (spec §9), as `--github-app-*`: the App id, the
+   * installation id, a repository id the installation can see, and the private key (a PEM file path or the PEM
+   * text). Second in precedence, after `token`. Without it the `COPILOT_GATEWAY_GITHUB_APP_*` variables are read.
+   */
+  githubApp?:
+    | {
+        appId: string | number;
+        installationId: string | number;
+        repositoryId?: string | number | undefined;
+        privateKey: string;
+      }
+    | undefined;
+  /**
+   * A ready Copilot token, used as is and never refreshed (as `GITHUB_COPILOT_API_TOKEN`), with its API base
+   * `copilotApiUrl` (as `COPILOT_API_URL`). Third in precedence.
+   */
+  copilotToken?: string | undefined;
+  /** The Copilot API base for `copilotToken`. */
+  copilotApiUrl?: string | undefined;
   /** `github.com` (default, or `COPILOT_GATEWAY_GITHUB_HOST`) or a `SUB.ghe.com` data-residency host. */
   githubHost?: string | undefined;
   /** Which Copilot API base to use when the token names none (default `individual`). */
@@ -214,6 +236,8 @@ export class Copilot {
     session.tokens.stop();
     const gateway = this.#gateway;
     if (gateway) await (await gateway.catch(() => undefined))?.close(0);
+    // The last limits seen are kept for `usage` and the next instance: write what is pending now.
+    await session.limitFile?.flush();
     if (this.#ownsDispatcher) await session.dispatcher.close();
   }
 
@@ -256,6 +280,15 @@ export class Copilot {
   }
 }
 
+/** The `copilotToken` options as the variables the credential resolver reads (the official SDK's names). */
+function withCopilotToken(options: CopilotOptions, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (options.copilotToken === undefined) return env;
+  const out: NodeJS.ProcessEnv = { ...env, GITHUB_COPILOT_API_TOKEN: options.copilotToken };
+  if (options.copilotApiUrl !== undefined) out.COPILOT_API_URL = options.copilotApiUrl;
+  else delete out.COPILOT_API_URL;
+  return out;
+}
+
 function dispatcherEnv(options: CopilotOptions, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (options.proxy === undefined && options.noProxy === undefined) return env;
   const out: NodeJS.ProcessEnv = { ...env };
@@ -292,7 +325,8 @@ function checkedRetries(options: CopilotOptions): Partial<RetryPolicy> {
  * `NotSignedInError` (code `not_signed_in`) at once when there is no token; makes no network call until used.
  */
 export function createCopilot(options: CopilotOptions = {}): Copilot {
-  const env = options.env ?? process.env;
+  const env = withCopilotToken(options, options.env ?? process.env);
+  const app = options.githubApp;
   const settings = resolveSettings(
     {
       githubToken: options.token,
@@ -300,6 +334,12 @@ export function createCopilot(options: CopilotOptions = {}): Copilot {
       accountType: options.accountType,
       homeDir: options.homeDir,
       caFile: options.caFile,
+      githubApp: app && {
+        appId: String(app.appId),
+        installationId: String(app.installationId),
+        repositoryId: app.repositoryId === undefined ? undefined : String(app.repositoryId),
+        privateKey: app.privateKey,
+      },
     },
     env,
   );

@@ -1,4 +1,4 @@
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../util/redact.js";
 import type { RequestLogEntry } from "./request-log.js";
 
 export interface LogDetail {

@@ -3,6 +3,7 @@ import type { LimitSnapshot } from "../copilot/limits/limit-snapshot.js";
 import type { LimitWarning } from "../copilot/limits/limit-tracker.js";
 import type { CopilotSession } from "../copilot/session.js";
 import type { UsageHistory } from "../usage-history/usage-history.js";
+import { redactSecrets } from "../util/redact.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { RequestLog, type RequestLogEntry } from "./request-log.js";
 
@@ -26,7 +27,7 @@ export interface GatewayRuntime {
   client(): CopilotClient | undefined;
   onSessionChange(listener: SessionListener): () => void;
   readonly log: RequestLog;
-  /** Where log lines go (stderr in the CLI). */
+  /** Where log lines go (stderr in the CLI), redacted on the way. */
   readonly writeLog: (line: string) => void;
   /** Requests and tokens per day and model, when kept (the server keeps them in the state directory). */
   readonly history: UsageHistory | undefined;
@@ -118,7 +119,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
       return () => listeners.delete(listener);
     },
     log,
-    writeLog,
+    writeLog: (line) => writeLog(redactSecrets(line)),
     history,
     metrics,
     limits: () => session?.limits.current(),

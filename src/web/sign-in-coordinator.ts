@@ -1,4 +1,5 @@
 import { AbortedError, isGatewayError } from "../errors.js";
+import { redactSecrets } from "../util/redact.js";
 import type { SignInState } from "./page-types.js";
 
 /** What GitHub answered to step 1 of the device flow, as far as the page needs it. */
@@ -35,9 +36,10 @@ const PAGE_MESSAGES: Record<string, string> = {
 
 /** Stable code and one-line message for a failure the page shows. */
 export function describeSignInFailure(error: unknown): { code: string; message: string } {
-  if (isGatewayError(error)) return { code: error.code, message: PAGE_MESSAGES[error.code] ?? error.message };
+  if (isGatewayError(error))
+    return { code: error.code, message: PAGE_MESSAGES[error.code] ?? redactSecrets(error.message) };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: "unexpected", message: `Sign-in failed unexpectedly: ${message}` };
+  return { code: "unexpected", message: redactSecrets(`Sign-in failed unexpectedly: ${message}`) };
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { ServerResponse } from "node:http";
 import { fixtureJson, fixtureText, sseEvents } from "./fixtures.js";
-import { type RecordedRequest, sendFailure, sendJson, sendText, sleep } from "./http-kit.js";
+import {
+  echoAuthorization,
+  type RecordedRequest,
+  sendFailure,
+  sendJson,
+  sendText,
+  sleep,
+} from "./http-kit.js";
 import type { FakeUpstream, Route } from "./server.js";
 
 interface FakeModel {
@@ -211,7 +218,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
     if (idx >= 0) {
       const [failure] = fake.state.copilot.failures.splice(idx, 1);
       if (failure) {
-        sendFailure(res, failure);
+        sendFailure(res, failure, req);
         return false;
       }
     }
@@ -265,7 +272,12 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
       if (st.midStreamErrorAfter !== undefined && sent >= st.midStreamErrorAfter) {
         sseWrite(
           res,
-          JSON.stringify({ error: { message: "Upstream model failed mid-stream", code: "server_error" } }),
+          JSON.stringify({
+            error: {
+              message: echoAuthorization(st.midStreamErrorMessage ?? "Upstream model failed mid-stream", req),
+              code: "server_error",
+            },
+          }),
         );
         res.end();
         return true;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { fixtureJson } from "./fixtures.js";
 import { installationExchangeRefusal } from "./github-app.js";
-import { type RecordedRequest, sendFailure, sendJson, sleep } from "./http-kit.js";
+import { echoAuthorization, type RecordedRequest, sendFailure, sendJson, sleep } from "./http-kit.js";
 import type { FakeUpstream, Route } from "./server.js";
 
 const DEVICE_ERRORS: Record<string, string> = {
@@ -197,7 +197,10 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           case "rate_limited":
             return sendJson(res, 403, fixtureJson("error-token-403-rate-limit.json"));
           case "server_error":
-            return sendJson(res, 502, { message: "Server Error" });
+            return sendJson(res, 502, {
+              message:
+                ex.errorMessage === undefined ? "Server Error" : echoAuthorization(ex.errorMessage, req),
+            });
           case undefined:
             break;
         }
@@ -224,7 +227,7 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
         // Only failures injected for this exact path: path-less ones are meant for the Copilot API.
         const idx = fake.state.copilot.failures.findIndex((f) => f.path === req.path);
         const [failure] = idx >= 0 ? fake.state.copilot.failures.splice(idx, 1) : [];
-        if (failure) return sendFailure(res, failure);
+        if (failure) return sendFailure(res, failure, req);
         sendJson(res, 200, {
           ...fixtureJson<Record<string, unknown>>("copilot-user.json"),
           login: fake.state.user.login,

@@ -55,12 +55,28 @@ export interface InjectedFailure {
   reset?: boolean;
 }
 
-export function sendFailure(res: ServerResponse, failure: InjectedFailure): void {
+/**
+ * Written anywhere in an injected error body (or an error message of the state), replaced by the request's
+ * Authorization header: a server that echoes credentials in its errors, as some proxies and gateways do.
+ */
+export const ECHO_AUTHORIZATION = "{{authorization}}";
+
+/** `text` with ECHO_AUTHORIZATION replaced by the request's Authorization header (JSON-escaped when `json`). */
+export function echoAuthorization(text: string, req: RecordedRequest | undefined, json = false): string {
+  if (!req || !text.includes(ECHO_AUTHORIZATION)) return text;
+  const auth = String(req.headers.authorization ?? "");
+  return text.replaceAll(ECHO_AUTHORIZATION, json ? JSON.stringify(auth).slice(1, -1) : auth);
+}
+
+export function sendFailure(res: ServerResponse, failure: InjectedFailure, req?: RecordedRequest): void {
   if (failure.reset) {
     res.socket?.destroy();
     return;
   }
-  const text = typeof failure.body === "string" ? failure.body : JSON.stringify(failure.body);
+  const text =
+    typeof failure.body === "string"
+      ? echoAuthorization(failure.body, req)
+      : echoAuthorization(JSON.stringify(failure.body), req, true);
   res.writeHead(failure.status, {
     "content-type":
       failure.plainText || typeof failure.body === "string"

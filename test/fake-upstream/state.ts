@@ -62,6 +62,8 @@ export interface FakeState {
     acceptedTokens: string[] | undefined;
     /** Delay before answering, to test single flight. */
     delayMs: number;
+    /** The message of a `server_error` answer (ECHO_AUTHORIZATION in it echoes the request's header). */
+    errorMessage: string | undefined;
     /** GitHub user tokens of apps the exchange refuses with a plain 404 (e.g. some apps' gho_), spec §9. */
     refusedTokens: string[];
   };
@@ -103,6 +105,8 @@ export interface FakeState {
     streamFixture: string | undefined;
     /** Send an `error` object mid-stream after this many chunks. */
     midStreamErrorAfter: number | undefined;
+    /** Its message (ECHO_AUTHORIZATION in it echoes the request's header). */
+    midStreamErrorMessage: string | undefined;
     /** Drop the connection mid-stream after this many chunks. */
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
@@ -146,6 +150,7 @@ export function defaultState(): FakeState {
       sku: "copilot_for_business_seat_quota",
       acceptedTokens: undefined,
       delayMs: 0,
+      errorMessage: undefined,
       refusedTokens: [],
     },
     app: {
@@ -175,6 +180,7 @@ export function defaultState(): FakeState {
       streamChunks: 5,
       streamFixture: undefined,
       midStreamErrorAfter: undefined,
+      midStreamErrorMessage: undefined,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
       toolCalls: false,

@@ -100,7 +100,7 @@ describe("Claude models: the native Messages path", () => {
     expect(fake.requestsTo("/chat/completions")).toHaveLength(0);
   });
 
-  it("max_tokens is lowered to the model's output limit from the catalogue", async () => {
+  it("max_tokens defaults to, and is capped at, the model's output limit from the catalogue", async () => {
     const models = await copilot.copilot.models.list();
     const limit = models.find((m) => m.id === "claude-sonnet-4.5")?.capabilities.limits?.max_output_tokens;
     expect(limit).toBeGreaterThan(0);
@@ -108,6 +108,8 @@ describe("Claude models: the native Messages path", () => {
     expect(fake.requestsTo("/v1/messages").at(-1)?.body).toMatchObject({ max_tokens: limit });
     await generateText({ model: copilot("claude-sonnet-4.5"), prompt: "x", maxOutputTokens: 100 });
     expect(fake.requestsTo("/v1/messages").at(-1)?.body).toMatchObject({ max_tokens: 100 });
+    await generateText({ model: copilot("claude-sonnet-4.5"), prompt: "x", maxOutputTokens: 10_000_000 });
+    expect(fake.requestsTo("/v1/messages").at(-1)?.body).toMatchObject({ max_tokens: limit });
   });
 
   it("streamText relays Claude's event stream", async () => {

@@ -12,6 +12,7 @@ import {
   saveGitHubToken,
   UnknownModelError,
 } from "../../src/index.js";
+import { makeTestAppKeys } from "../fake-upstream/app-keys.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 
 const fake = new FakeUpstream();
@@ -97,6 +98,68 @@ describe("createCopilot finds the token the way the CLI does", () => {
 
   it("makes no network call until used", () => {
     copilotWith({ GH_TOKEN: T("lazy") });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("createCopilot uses the other auth modes of the CLI", () => {
+  const ask = (copilot: Copilot) =>
+    copilot.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "mode" }] });
+
+  it("a fine-grained PAT (github_pat_) with Copilot Requests, as the token option", async () => {
+    const pat = `github_pat_${"1".repeat(22)}_${"a".repeat(59)}`;
+    fake.state.pats[pat] = { copilotRequests: true };
+    const copilot = copilotWith({}, { token: pat });
+    expect((await ask(copilot)).choices[0]?.message.content).toBe("echo: mode");
+    expect(fake.requestsTo("/chat/completions").at(-1)?.headers.authorization).toBe(`Bearer ${pat}`);
+    expect(await copilot.status()).toMatchObject({ tokenSource: "flag" });
+  });
+
+  it("a GitHub App installation billed to the organisation (the githubApp option)", async () => {
+    const keys = makeTestAppKeys();
+    fake.state.app.publicKey = keys.publicKey;
+    const copilot = copilotWith(
+      {},
+      { githubApp: { appId: 424242, installationId: 1001, repositoryId: 77, privateKey: keys.pkcs1Pem } },
+    );
+    expect((await ask(copilot)).choices[0]?.message.content).toBe("echo: mode");
+    expect(fake.requestsTo("/app/installations/1001/access_tokens")).toHaveLength(1);
+    expect(String(fake.requestsTo("/copilot_internal/v2/token").at(-1)?.headers.authorization)).toMatch(
+      /^token ghs_/,
+    );
+  });
+
+  it("the same App from the COPILOT_GATEWAY_GITHUB_APP_* variables, over GH_TOKEN", async () => {
+    const keys = makeTestAppKeys();
+    fake.state.app.publicKey = keys.publicKey;
+    const copilot = copilotWith({
+      GH_TOKEN: "gho_ignored0000000000000000000000000000000",
+      COPILOT_GATEWAY_GITHUB_APP_ID: "424242",
+      COPILOT_GATEWAY_GITHUB_APP_INSTALLATION_ID: "1001",
+      COPILOT_GATEWAY_GITHUB_APP_REPOSITORY_ID: "77",
+      COPILOT_GATEWAY_GITHUB_APP_PRIVATE_KEY: keys.pemFile,
+    });
+    await ask(copilot);
+    expect(fake.requestsTo("/app/installations/1001/access_tokens")).toHaveLength(1);
+  });
+
+  it("a ready Copilot token (copilotToken and copilotApiUrl): used as is, never exchanged", async () => {
+    const issued = fake.issueCopilotToken();
+    const copilot = copilotWith({}, { copilotToken: issued.token, copilotApiUrl: fake.url });
+    expect((await ask(copilot)).choices[0]?.message.content).toBe("echo: mode");
+    expect(fake.requestsTo("/copilot_internal/v2/token")).toHaveLength(0);
+    expect(fake.requestsTo("/chat/completions").at(-1)?.headers.authorization).toBe(`Bearer ${issued.token}`);
+  });
+
+  it("the same from GITHUB_COPILOT_API_TOKEN and COPILOT_API_URL", async () => {
+    const issued = fake.issueCopilotToken();
+    const copilot = copilotWith({ GITHUB_COPILOT_API_TOKEN: issued.token, COPILOT_API_URL: fake.url });
+    await ask(copilot);
+    expect(fake.requestsTo("/copilot_internal/v2/token")).toHaveLength(0);
+  });
+
+  it("a classic PAT (ghp_) is refused at once, before any request, saying what works instead", () => {
+    expect(() => copilotWith({}, { token: `ghp_${"x".repeat(36)}` })).toThrow(/fine-grained/);
     expect(fake.requests).toHaveLength(0);
   });
 });

@@ -364,6 +364,22 @@ describe("POST /v1/embeddings and /v1/responses", () => {
     expect(result.data[0]?.embedding.length).toBeGreaterThan(0);
   });
 
+  it("embeddings reach the SDK intact: its default base64 format is honoured for an upstream that sends numbers", async () => {
+    // The SDK asks for encoding_format "base64" and decodes float32; the fake (like an upstream ignoring the
+    // format) answers arrays of numbers, which the gateway encodes.
+    const result = await client.embeddings.create({ model: "text-embedding-3-small", input: ["a", "b"] });
+    expect(fake.requestsTo("/embeddings").at(-1)?.body).toMatchObject({ encoding_format: "base64" });
+    const second = Array.from(result.data[1]?.embedding ?? []).map((v) => Math.round(v * 1e6) / 1e6);
+    expect(second).toEqual([0.1, -0.2, 0.3, 0.1]);
+    // Asked for floats, the answer is forwarded as is.
+    const floats = await client.embeddings.create({
+      model: "text-embedding-3-small",
+      input: "a",
+      encoding_format: "float",
+    });
+    expect(floats.data[0]?.embedding).toEqual([0.1, -0.2, 0.3, 0]);
+  });
+
   it("refuses a chat model for embeddings with a clear 400", async () => {
     const error = await client.embeddings.create({ model: "gpt-4.1", input: "a" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);

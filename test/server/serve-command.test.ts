@@ -95,6 +95,30 @@ describe("copilot-gateway serve", () => {
     expect(await running.exit).toBe(0);
   });
 
+  it("follows the token store: login in another terminal signs it in, logout signs it out, no restart", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cg-follow-"));
+    const homes = { HOME: home, COPILOT_GATEWAY_HOME: home };
+    const running = run(["serve", "--port", "0"], homes);
+    const url = await listeningUrl(running);
+    expect((await fetch(`${url}/v1/models`)).status).toBe(401);
+    const cli = (args: string[]) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ["bin/copilot-gateway.js", ...args], {
+          env: { PATH: process.env.PATH ?? "", ...fake.env(), ...homes },
+        });
+        child.stdin.end();
+        child.on("exit", resolve);
+      });
+    expect(await cli(["login"])).toBe(0);
+    await waitForStderr(running, /Signed in from the token store/);
+    expect((await fetch(`${url}/v1/models`)).status).toBe(200);
+    expect(await cli(["logout"])).toBe(0);
+    await waitForStderr(running, /The stored login was removed \(logout\): the gateway is signed out/);
+    expect((await fetch(`${url}/v1/models`)).status).toBe(401);
+    running.child.kill("SIGTERM");
+    expect(await running.exit).toBe(0);
+  });
+
   it("requires the API key it was given", async () => {
     const running = run(["serve", "--port", "0", "--api-key", "cli-key"], { COPILOT_GITHUB_TOKEN: "gho_y" });
     const url = await listeningUrl(running);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -19,6 +19,14 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+const STORED_LOGIN = `${JSON.stringify({
+  version: 1,
+  token: "gho_storedbycli00000000000000000000000001",
+  host: "github.com",
+  login: "octocat",
+  source: "device-flow",
+  savedAt: "2026-01-01T00:00:00.000Z",
+})}\n`;
 const ARTIFACTS = join(process.cwd(), "artifacts", "web");
 const BIN = join(process.cwd(), "bin", "copilot-gateway.js");
 
@@ -180,7 +188,19 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
     expect(await page.locator("#models-body tr").count()).toBe(1);
     expect(await page.getByRole("button", { name: /^Enable / }).count()).toBe(1);
 
-    // 7. Sign out: back to the sign-in offer, and the gateway refuses API calls again.
+    // 7. Sign out asks first: declining keeps the gateway signed in.
+    const questions: string[] = [];
+    page.once("dialog", (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => questions.length).toBe(1);
+    expect(questions[0]).toContain("Every tool using it loses access");
+    expect(await page.locator("#connection").textContent()).toBe("Signed in · github.com");
+    expect((await client.models.list()).data.length).toBeGreaterThan(0);
+    // Confirmed: back to the sign-in offer, and the gateway refuses API calls again.
+    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Sign out" }).click();
     await signIn.waitFor();
     await expect(page.locator("#connection").textContent()).resolves.toBe("Not signed in · github.com");
@@ -207,6 +227,9 @@ describe.skipIf(!runnable)("the web page of a gateway with an API key, in headle
     home = mkdtempSync(join(tmpdir(), "cg-browser-home-"));
     profile = mkdtempSync(join(tmpdir(), "cg-browser-profile-"));
     mkdirSync(ARTIFACTS, { recursive: true });
+    // A login `copilot-gateway login` stored earlier: signing out on the page must leave it alone.
+    mkdirSync(join(home, "tokens"), { recursive: true, mode: 0o700 });
+    writeFileSync(join(home, "tokens", "github.com.json"), STORED_LOGIN, { mode: 0o600 });
     serve = await startServe({
       PATH: process.env.PATH,
       HOME: home,
@@ -265,9 +288,74 @@ describe.skipIf(!runnable)("the web page of a gateway with an API key, in headle
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, "11-phone-signed-in");
 
-    // Signing out cannot unset GH_TOKEN: the page says it comes back at the next start.
+    // Signing out cannot unset GH_TOKEN: the page says it comes back at the next start, and the stored login
+    // the page did not make is kept.
+    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.locator("#page-note", { hasText: "GH_TOKEN is set" }).waitFor();
+    expect(await page.locator("#page-note").textContent()).toContain("was kept");
+    expect(readFileSync(join(home, "tokens", "github.com.json"), "utf8")).toBe(STORED_LOGIN);
     await page.getByRole("button", { name: "Sign in with GitHub" }).waitFor();
   }, 60_000);
 });
+
+describe.skipIf(!runnable)(
+  "the web page of a gateway whose token refresh fails, in headless Chromium",
+  () => {
+    let fake: FakeUpstream;
+    let home: string;
+    let profile: string;
+    let serve: Awaited<ReturnType<typeof startServe>>;
+    let browser: BrowserContext;
+
+    beforeAll(async () => {
+      fake = await startFakeUpstream();
+      // GitHub refuses the token (revoked): every exchange fails.
+      fake.state.exchange.failure = "bad_credentials";
+      home = mkdtempSync(join(tmpdir(), "cg-browser-home-"));
+      profile = mkdtempSync(join(tmpdir(), "cg-browser-profile-"));
+      serve = await startServe({
+        PATH: process.env.PATH,
+        HOME: home,
+        COPILOT_GATEWAY_HOME: home,
+        GH_TOKEN: "gho_revoked00000000000000000000000000001",
+        ...fake.env(),
+      });
+      browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      if (serve && serve.child.exitCode === null) {
+        const exited = new Promise((resolve) => serve.child.once("exit", resolve));
+        serve.child.kill("SIGTERM");
+        await exited;
+      }
+      await fake?.stop();
+      rmSync(home, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true });
+    });
+
+    it("shows the failing state, says why once, and offers Sign in again, which starts a device flow", async () => {
+      const page = await browser.newPage();
+      await page.goto(serve.url);
+      await page.locator("#connection", { hasText: "Sign-in failing · github.com" }).waitFor();
+      const problem = await page.locator("#token-problem").textContent();
+      expect(problem).toContain("was rejected by");
+      // The reason appears once on the page, not again in the refresh line or the quota and models panels.
+      const body = ((await page.locator("body").textContent()) ?? "").split("was rejected by").length - 1;
+      expect(body).toBe(1);
+      await shot(page, "20-token-failing");
+      fake.state.exchange.failure = undefined;
+      await page.getByRole("button", { name: "Sign in again" }).click();
+      await page.locator("#user-code", { hasText: "WDJB-MJHT" }).waitFor();
+      await page.locator("#connection", { hasText: "Signed in" }).waitFor();
+      // The serve log said the refresh failure once, not on every retry.
+      expect(serve.output.join("").split("Copilot token refresh failed").length - 1).toBe(1);
+    }, 60_000);
+  },
+);

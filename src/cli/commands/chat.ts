@@ -4,7 +4,7 @@ import type { ChatCompletion, ChatMessage } from "../../copilot/chat-types.js";
 import type { CopilotClient } from "../../copilot/client.js";
 import { connectCopilot } from "../../copilot/connect.js";
 import type { CopilotModel } from "../../copilot/models.js";
-import { AbortedError, UsageError } from "../../errors.js";
+import { AbortedError, describeError, UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { jsonOutput } from "../output/format.js";
 import { createStyle } from "../output/style.js";
@@ -201,7 +201,7 @@ async function interactive(
       } catch (error) {
         messages.pop();
         if (error instanceof AbortedError) ctx.stderr.write(style.dim("\n[answer stopped]\n"));
-        else ctx.stderr.write(`${style.red("error:")} ${(error as Error).message}\n`);
+        else ctx.stderr.write(`${style.red("error:")} ${describeError(error)}\n`);
       } finally {
         rl.removeListener("SIGINT", onSigint);
       }

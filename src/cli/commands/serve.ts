@@ -1,16 +1,19 @@
 import { NotSignedInError } from "../../auth/resolve-github-token.js";
 import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
+import type { CredentialSource } from "../../credentials/credential-source.js";
 import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
+import { followTokenStore } from "../../server/follow-token-store.js";
 import { createLogWriter } from "../../server/log-writer.js";
 import { resolveGatewayOptions } from "../../server/options.js";
-import { redactSecrets } from "../../server/redact.js";
+import { refreshReporter } from "../../server/refresh-reporter.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
@@ -51,22 +54,27 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   const say = (line: string) => log.write(redactSecrets(withHostFlag(line, ctx.options.githubHost)));
   const settings = ctx.settings();
 
-  let session: ReturnType<typeof createCopilotSession> | undefined;
-  try {
-    session = createCopilotSession({
+  // Each session has its own pool (signing out closes it) and reports refresh failures once, then on change.
+  const newSession = (source: CredentialSource) => {
+    const reporter = refreshReporter(say);
+    const dispatcher = createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS });
+    const session = createCopilotSession({
       settings,
-      dispatcher: createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS }),
-      source: resolveCredentialSource(settings, ctx.env),
+      dispatcher,
+      source,
       env: ctx.env,
       warn: (message) => say(`warning: ${message}`),
-      onRefreshError: (error, attempt, nextMs) =>
-        say(
-          `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
-        ),
+      ...reporter,
     });
+    return { reporter, session };
+  };
+  let first: ReturnType<typeof newSession> | undefined;
+  try {
+    first = newSession(resolveCredentialSource(settings, ctx.env));
   } catch (error) {
     if (!(error instanceof NotSignedInError)) throw error;
   }
+  const session = first?.session;
 
   // Usage history lives in the state directory; metrics (and prom-client) load only when asked for.
   const history = new UsageHistory({ path: usageHistoryPath(settings.homeDir) });
@@ -74,6 +82,13 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics()
     : undefined;
   const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics });
+  // `login` / `logout` in another terminal take effect here without a restart.
+  const stopFollowing = followTokenStore({
+    runtime,
+    settings,
+    env: ctx.env,
+    createSession: (source) => newSession(source).session,
+  });
   const server = await createGatewayServer(runtime, options, [webPageRoutes(settings, ctx.env)]);
   let url: string;
   try {
@@ -97,13 +112,16 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
         `Copilot ready (${info.description} from ${info.source}, billed to ${info.billing}; API ${token.apiUrl}).`,
       );
     } catch (error) {
-      say(`warning: no Copilot token yet: ${describeError(error)}`);
+      first?.reporter.onRefreshError(error, 0, 0);
     }
   } else {
-    say(`Not signed in: run \`copilot-gateway login\` and restart, or open ${url}/ to sign in.`);
+    say(
+      `Not signed in: run \`copilot-gateway login\` (this gateway picks it up), or open ${url}/ to sign in.`,
+    );
   }
 
   await waitForShutdownSignal(() => say("Shutting down: no new requests, finishing the ones in flight…"));
+  stopFollowing();
   const forceOnSecondSignal = () => server.app.server.closeAllConnections();
   process.once("SIGINT", forceOnSecondSignal);
   process.once("SIGTERM", forceOnSecondSignal);

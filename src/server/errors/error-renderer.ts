@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { CopilotApiError } from "../../copilot/api-error.js";
 import { GatewayError } from "../../errors.js";
+import { redactSecrets } from "../../util/redact.js";
 
 /** What an error becomes on the wire for one API family. */
 export interface RenderedError {
@@ -46,7 +47,12 @@ export function openaiErrorType(status: number): string {
 /** The `{error:{message,type,param,code}}` envelope OpenAI clients parse. */
 export function openaiErrorBody(error: { message: string; code: string; status: number }) {
   return {
-    error: { message: error.message, type: openaiErrorType(error.status), param: null, code: error.code },
+    error: {
+      message: redactSecrets(error.message),
+      type: openaiErrorType(error.status),
+      param: null,
+      code: error.code,
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { GatewayError } from "../../errors.js";
 export function notSignedIn(pageUrl: string): GatewayError {
   return new GatewayError(
     "not_signed_in",
-    `The gateway is not signed in to GitHub Copilot: run \`copilot-gateway login\` and restart it, or open ${pageUrl} to sign in.`,
+    `The gateway is not signed in to GitHub Copilot: run \`copilot-gateway login\` (the running gateway picks it up), or open ${pageUrl} to sign in.`,
     { status: 401 },
   );
 }

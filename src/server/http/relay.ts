@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply } from "fastify";
 import type { HttpResponse } from "../../http/request.js";
+import { redactErrorChunk } from "../../util/redact.js";
 
 /**
  * Aborts when the client goes away before its answer is complete, so the upstream request stops at once. The
@@ -52,7 +53,7 @@ export interface StreamTransform {
 
 /** Pass events through untouched (Responses and any stream that needs no normalising). */
 export function passThrough(failEvent: (message: string) => string): StreamTransform {
-  return { push: (chunk) => chunk, end: () => "", fail: failEvent };
+  return { push: redactErrorChunk, end: () => "", fail: failEvent };
 }
 
 /** When upstream's first event takes longer than this, the client gets the response head on its own. */

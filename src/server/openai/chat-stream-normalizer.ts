@@ -1,4 +1,5 @@
 import { createParser, type EventSourceParser } from "eventsource-parser";
+import { redactSecrets } from "../../util/redact.js";
 
 export interface ChatStreamOptions {
   /** The client asked for `stream_options.include_usage`: keep the usage-only chunk. */
@@ -52,6 +53,7 @@ const CHOICES_KEY = Buffer.from('choices":');
 const USAGE_KEY = Buffer.from('usage":');
 const TOOL_CALLS_KEY = Buffer.from('tool_calls"');
 const INDEX_KEY = Buffer.from('index":');
+const ERROR_KEY = Buffer.from('error":');
 
 function bytesAt(buf: Buffer, at: number, expected: Buffer): boolean {
   if (at + expected.length > buf.length) return false;
@@ -156,7 +158,7 @@ export class ChatStreamNormalizer {
 
   /**
    * True when the bytes (event data, compact JSON) hold nothing the normaliser may act on: no empty or spaced
-   * `choices`, no `usage` other than null, no `tool_calls`, no `[DONE]`, no CR, and (one choice asked for) no choice or
+   * `choices`, no `usage` other than null, no `tool_calls`, no `error`, no `[DONE]`, no CR, and (one choice asked for) no choice or
    * tool-call index other than 0. One pass over the bytes; a quote inside a JSON string is escaped, so a key
    * pattern cannot match inside content.
    */
@@ -173,6 +175,8 @@ export class ChatStreamNormalizer {
           if (buf[i + 1 + USAGE_KEY.length] !== 0x6e /* n(ull) */) return false;
         } else if (key === 0x74 /* t */ && bytesAt(buf, i + 1, TOOL_CALLS_KEY)) {
           return false;
+        } else if (key === 0x65 /* e */ && bytesAt(buf, i + 1, ERROR_KEY)) {
+          return false; // an error's text is redacted before it leaves
         } else if (checkIndex && key === 0x69 /* i */ && bytesAt(buf, i + 1, INDEX_KEY)) {
           if (buf[i + 1 + INDEX_KEY.length] !== 0x30 /* 0 */) return false;
         }
@@ -212,7 +216,7 @@ export class ChatStreamNormalizer {
     const hasUsage = USAGE_OBJECT.test(data);
     const hasTools = data.includes('"tool_calls"');
     const foldChoices = !this.#options.multipleChoices && NONZERO_CHOICE_INDEX.test(data);
-    if (!emptyChoices && !hasUsage && !hasTools && !foldChoices) {
+    if (!emptyChoices && !hasUsage && !hasTools && !foldChoices && !data.includes('"error"')) {
       this.#out += `data: ${data}\n\n`;
       return;
     }
@@ -231,8 +235,9 @@ export class ChatStreamNormalizer {
     const choices = Array.isArray(chunk.choices) ? chunk.choices : undefined;
     if (!choices || choices.length === 0) {
       // An error object mid-stream is for the client (its SDK raises it); the rest carries nothing for it.
-      if (chunk.error !== undefined || (chunk.usage && this.#options.includeUsage))
-        this.#out += `data: ${data}\n\n`;
+      // Upstream error text may echo a header: it leaves the process redacted like every other message.
+      if (chunk.error !== undefined) this.#out += `data: ${redactSecrets(data)}\n\n`;
+      else if (chunk.usage && this.#options.includeUsage) this.#out += `data: ${data}\n\n`;
       return;
     }
     let changed = false;

@@ -156,14 +156,20 @@ function setConnection(text, kind) {
 function render(page) {
   const s = page.state;
   if (s.signedIn) {
-    setConnection(`Signed in · ${s.host}`, "ok");
+    // A session whose Copilot token cannot be had is not "signed in" for any client: say what fails, once,
+    // and offer to sign in again instead of a green badge over failing refreshes.
+    const failing = tokenFailing(s);
+    setConnection(failing ? `Sign-in failing · ${s.host}` : `Signed in · ${s.host}`, failing ? "warn" : "ok");
     show("page-note", false);
     show("sign-in", false);
     show("signed-in", true);
     show("sign-out", true);
+    setText("token-problem", failing ? s.copilotToken.problem : "");
+    show("token-failing", failing);
     renderAccount(page);
     renderSnippets(s.snippets);
     startEvents(page);
+    if (failing) return;
     loadUsage(page);
     loadModels(page);
     loadHistory(page);
@@ -174,6 +180,11 @@ function render(page) {
     show("sign-in", true);
     renderSignIn(page, s.signIn);
   }
+}
+
+function tokenFailing(state) {
+  const t = state.copilotToken;
+  return Boolean(t?.problem && !t.ready);
 }
 
 function renderAccount(page) {
@@ -194,7 +205,8 @@ function renderAccount(page) {
 function tick(page) {
   const token = page.state?.copilotToken;
   // A failing background refresh is retried by the gateway with backoff; say so instead of counting down.
-  const problem = token?.problem ? `refresh failing (${token.problem}); retrying` : undefined;
+  // The reason itself is shown once, under the facts; here only that the gateway keeps retrying.
+  const problem = token?.problem ? "refresh failing; retrying (see below)" : undefined;
   if (page.refreshDeadline === undefined) {
     setText("token-refresh", problem ?? (token?.ready === false ? "pending" : "—"));
     return;
@@ -283,6 +295,22 @@ async function startSignIn(page, button) {
   }
 }
 
+/** A session whose token refresh fails: drop it (the page's own stored login only), then start a new sign-in. */
+async function signInAgain(page, button) {
+  button.disabled = true;
+  pageError("");
+  try {
+    await api(page, "/api/page/logout", { method: "POST", body: {} });
+    stopEvents(page);
+    await loadState(page);
+    await startSignIn(page, $("sign-in-start"));
+  } catch (error) {
+    pageError(error.message);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 async function cancelSignIn(page) {
   try {
     renderSignIn(page, await api(page, "/api/page/login/cancel", { method: "POST", body: {} }));
@@ -291,7 +319,11 @@ async function cancelSignIn(page) {
   }
 }
 
+const SIGN_OUT_QUESTION =
+  "Sign out of this gateway? Every tool using it loses access until someone signs in again. A login stored by `copilot-gateway login` or a token in the gateway's environment is not removed.";
+
 async function signOut(page, button) {
+  if (!window.confirm(SIGN_OUT_QUESTION)) return;
   button.disabled = true;
   try {
     const answer = await api(page, "/api/page/logout", { method: "POST", body: {} });
@@ -715,6 +747,7 @@ function wire(page) {
   $("sign-in-retry").addEventListener("click", (e) => startSignIn(page, e.currentTarget));
   $("sign-in-cancel").addEventListener("click", () => cancelSignIn(page));
   $("sign-out").addEventListener("click", (e) => signOut(page, e.currentTarget));
+  $("sign-in-again").addEventListener("click", (e) => signInAgain(page, e.currentTarget));
   $("copy-code").addEventListener("click", (e) => copyText($("user-code").textContent, e.currentTarget));
   $("models-filter").addEventListener("input", () => renderModels(page));
   $("log-pause").addEventListener("click", (e) => {

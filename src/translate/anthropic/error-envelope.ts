@@ -1,4 +1,5 @@
 import { isGatewayError } from "../../errors.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { AnthropicErrorBody, AnthropicErrorType } from "./message-types.js";
 
 /** The Anthropic error type for an HTTP status, as Anthropic's own API pairs them. */
@@ -31,7 +32,7 @@ export function anthropicErrorType(status: number): AnthropicErrorType {
 
 /** `{type: "error", error: {type, message}}`: the body Anthropic clients parse on every failure. */
 export function anthropicErrorBody(status: number, message: string): AnthropicErrorBody {
-  return { type: "error", error: { type: anthropicErrorType(status), message } };
+  return { type: "error", error: { type: anthropicErrorType(status), message: redactSecrets(message) } };
 }
 
 /** Anything thrown on an Anthropic route → the status and body to answer with (never a stack trace). */

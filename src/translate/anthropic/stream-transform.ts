@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { redactSecrets } from "../../util/redact.js";
 import { type ChatChunk, type ChatUsage, chatChunkSchema } from "./chat-schema.js";
 import { messageIdFor } from "./convert-response.js";
 import { convertUsage } from "./convert-usage.js";
@@ -201,7 +202,7 @@ export function createMessagesStreamTranslator(context: StreamContext): Messages
   const fail = (message: string, type: AnthropicErrorType = "api_error"): MessageStreamEvent[] => {
     if (ended) return [];
     ended = true;
-    return [{ type: "error", error: { type, message } }];
+    return [{ type: "error", error: { type, message: redactSecrets(message) } }];
   };
 
   return { push, finish, fail, warnings };

@@ -10,6 +10,7 @@ import {
 import { anthropicInitiator } from "../../../copilot/request-hints.js";
 import { anthropicErrorBody } from "../../../translate/anthropic/error-envelope.js";
 import type { TranslationWarning } from "../../../translate/anthropic/message-types.js";
+import { redactErrorChunk } from "../../../util/redact.js";
 import type { GatewayContext } from "../../create-server.js";
 import { type ErrorRenderer, relayedHeaders } from "../../errors/error-renderer.js";
 import { clientAbortSignal, startEventStream } from "../../http/relay.js";
@@ -36,7 +37,7 @@ async function relay(
   const res = startEventStream(reply, sse ? {} : { "content-type": outcome.contentType }, outcome.status);
   try {
     for await (const chunk of outcome.body) {
-      if (!res.write(chunk)) await once(res, "drain", { signal });
+      if (!res.write(redactErrorChunk(chunk))) await once(res, "drain", { signal });
     }
   } catch {
     // The client went away (or its socket broke): the upstream request was aborted with it.

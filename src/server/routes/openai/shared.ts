@@ -11,6 +11,7 @@ import type { ModelPurpose } from "../../../copilot/resolve-model.js";
 import type { CopilotSession } from "../../../copilot/session.js";
 import { AbortedError } from "../../../errors.js";
 import { type HttpResponse, headerValue } from "../../../http/request.js";
+import { redactSecrets } from "../../../util/redact.js";
 import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest, notSignedIn } from "../../errors/gateway-errors.js";
 import { clientAbortSignal } from "../../http/relay.js";
@@ -82,7 +83,7 @@ export function upstreamBody(
 
 /** An SSE `data:` event carrying an OpenAI-shaped error (OpenAI SDKs raise it as an APIError). */
 export function openaiErrorEvent(message: string, code = "upstream_stream_error"): string {
-  return `data: ${JSON.stringify({ error: { message, type: "api_error", param: null, code } })}\n\n`;
+  return `data: ${JSON.stringify({ error: { message: redactSecrets(message), type: "api_error", param: null, code } })}\n\n`;
 }
 
 /**

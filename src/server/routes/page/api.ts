@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { GatewayError, isGatewayError, UsageError } from "../../../errors.js";
+import { describeError, GatewayError, isGatewayError, UsageError } from "../../../errors.js";
+import { redactSecrets } from "../../../util/redact.js";
 import { type PageBackend, requireSession } from "../../../web/page-backend.js";
 import { checkPageApiKey, checkPageOrigin } from "../../../web/page-security.js";
 import type { PageErrorBody, PageStateView } from "../../../web/page-types.js";
@@ -19,17 +20,18 @@ function errorBody(error: unknown): { status: number; body: PageErrorBody } {
   if (isGatewayError(error)) {
     // An upstream 401/403 must not look like "wrong API key" to the page: relay upstream failures as 502.
     const status = error.status === 401 && !error.code.includes("api_key") ? 502 : error.status;
-    return { status, body: { error: { code: error.code, message: error.message } } };
+    return { status, body: { error: { code: error.code, message: describeError(error) } } };
   }
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
     return {
       status: fastifyError.statusCode,
-      body: { error: { code: "bad_request", message: fastifyError.message ?? "Bad request." } },
+      body: {
+        error: { code: "bad_request", message: redactSecrets(fastifyError.message ?? "Bad request.") },
+      },
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, body: { error: { code: "unexpected", message: `Unexpected error: ${message}` } } };
+  return { status: 500, body: { error: { code: "unexpected", message: describeError(error) } } };
 }
 
 /** Abort upstream work when the browser goes away. */

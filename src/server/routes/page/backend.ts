@@ -3,7 +3,12 @@ import { type DeviceFlowToken, pollDeviceFlow } from "../../../auth/device-flow/
 import { type DeviceCode, startDeviceFlow } from "../../../auth/device-flow/start-device-flow.js";
 import { fetchGitHubUser } from "../../../auth/github-user.js";
 import { GITHUB_TOKEN_ENV_VARS } from "../../../auth/resolve-github-token.js";
-import { deleteStoredGitHubToken, saveGitHubToken, storedTokenPath } from "../../../auth/token-store.js";
+import {
+  deleteStoredGitHubToken,
+  readStoredGitHubToken,
+  saveGitHubToken,
+  storedTokenPath,
+} from "../../../auth/token-store.js";
 import { chooseClientModels } from "../../../clients/client-models.js";
 import type { Settings } from "../../../config/settings.js";
 import type { CopilotClient } from "../../../copilot/client.js";
@@ -16,6 +21,7 @@ import { type PageBackend, PageNotSignedInError } from "../../../web/page-backen
 import type { RequestLogView } from "../../../web/page-types.js";
 import { SignInCoordinator } from "../../../web/sign-in-coordinator.js";
 import { toModelView, toUsageView } from "../../../web/views.js";
+import { refreshReporter } from "../../refresh-reporter.js";
 import type { RequestLogEntry } from "../../request-log.js";
 import type { GatewayRuntime } from "../../runtime.js";
 
@@ -69,6 +75,9 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
     return client;
   };
   const flow = { webUrl: settings.endpoints.webUrl, clientId: settings.clientId };
+  // The GitHub token this page signed in, if any: Sign out removes the stored login only when it is that one,
+  // never a login `copilot-gateway login` stored or anything a variable holds.
+  let signedInHere: string | undefined;
 
   const signIn = new SignInCoordinator<DeviceCode, DeviceFlowToken>({
     requestCode: (signal) => startDeviceFlow({ ...flow, dispatcher: dispatcher(), signal }),
@@ -83,10 +92,7 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
       const session = createCopilotSession({
         settings,
         githubToken,
-        onRefreshError: (error, attempt, nextMs) =>
-          runtime.writeLog(
-            `warning: Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
-          ),
+        ...refreshReporter(runtime.writeLog),
       });
       try {
         // Check the token before keeping it: on the page the user is right there to retry, and a token that
@@ -101,6 +107,7 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
           }),
           session.tokens.get(signal),
         ]);
+        signedInHere = granted.accessToken;
         saveGitHubToken(location, {
           token: granted.accessToken,
           login: user.login,
@@ -128,17 +135,35 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
     signIn,
     async signOut() {
       const session = runtime.session();
-      deleteStoredGitHubToken(location);
+      const storedByPage =
+        signedInHere !== undefined && readStoredGitHubToken(location)?.token === signedInHere;
+      if (storedByPage) deleteStoredGitHubToken(location);
+      signedInHere = undefined;
       const stillSet = GITHUB_TOKEN_ENV_VARS.filter((name) => env[name]?.trim());
+      const storedKept = !storedByPage && readStoredGitHubToken(location) !== undefined;
       runtime.setSession(undefined);
       if (session) {
-        runtime.writeLog("Signed out from the web page; the stored GitHub token was removed.");
+        runtime.writeLog(
+          storedByPage
+            ? "Signed out from the web page; the GitHub token it stored was removed."
+            : "Signed out from the web page; no stored login was touched.",
+        );
         // In-flight answers on the old session may still finish; close() waits for them.
         void session.dispatcher.close().catch(() => undefined);
       }
-      return stillSet.length > 0
-        ? `${stillSet.join(", ")} is set in the gateway's environment and will be used again when it restarts.`
-        : undefined;
+      const notes = [
+        ...(stillSet.length > 0
+          ? [
+              `${stillSet.join(", ")} is set in the gateway's environment and will be used again when it restarts.`,
+            ]
+          : []),
+        ...(storedKept
+          ? [
+              "The login stored by `copilot-gateway login` was kept; run `copilot-gateway logout` to remove it.",
+            ]
+          : []),
+      ];
+      return notes.length > 0 ? notes.join(" ") : undefined;
     },
     async listModels(session, signal) {
       return (await clientFor(session).models({ signal })).map(toModelView);
