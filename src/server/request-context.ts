@@ -23,6 +23,8 @@ export interface RequestFacts {
   upstreamRequestId: string | undefined;
   /** Aborted when the client leaves before its answer is complete (created on first use, see clientAbortSignal). */
   abort: AbortController | undefined;
+  /** Bytes of this request's body charged to the gateway's body budget (released when the answer closes). */
+  bodyCharge: { bytes: number };
 }
 
 export function newRequestFacts(): RequestFacts {
@@ -43,6 +45,7 @@ export function newRequestFacts(): RequestFacts {
     errorMessage: undefined,
     upstreamRequestId: undefined,
     abort: undefined,
+    bodyCharge: { bytes: 0 },
   };
 }
 
