@@ -32,6 +32,8 @@ export interface GatewayErrorOptions {
   exitCode?: ExitCode;
   /** HTTP status the gateway answers with when this error reaches a client. */
   status?: number;
+  /** HTTP headers the gateway sends with this error (e.g. `retry-after` on its own 429s). */
+  headers?: Record<string, string> | undefined;
   cause?: unknown;
 }
 
@@ -40,6 +42,8 @@ export class GatewayError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
   readonly status: number;
+  /** Headers to answer with (from `options.headers`). */
+  readonly responseHeaders: Record<string, string> | undefined;
 
   constructor(code: string, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -47,6 +51,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.exitCode = options.exitCode ?? EXIT_CODES.unexpected;
     this.status = options.status ?? 500;
+    this.responseHeaders = options.headers;
   }
 }
 

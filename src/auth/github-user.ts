@@ -8,6 +8,8 @@ import { overrideHint } from "./github-token.js";
 
 export interface GitHubUser {
   login: string;
+  /** GitHub's numeric account id (stable across renames), when the answer had one. */
+  id?: number | undefined;
   /**
    * An SSO authorization URL GitHub attached (`X-GitHub-SSO: required; url=…`): an organisation still needs this
    * token authorized. Undefined when nothing is pending.
@@ -17,7 +19,7 @@ export interface GitHubUser {
 
 export type FetchGitHubUserOptions = GitHubApiRequest;
 
-const userSchema = z.object({ login: z.string().min(1) }).passthrough();
+const userSchema = z.object({ login: z.string().min(1), id: z.number().int().optional() }).passthrough();
 
 /** `GET {api}/user`: who the token belongs to, and whether an SSO organisation still wants it authorized. */
 export async function fetchGitHubUser(options: FetchGitHubUserOptions): Promise<GitHubUser> {
@@ -34,7 +36,7 @@ export async function fetchGitHubUser(options: FetchGitHubUserOptions): Promise<
         { exitCode: EXIT_CODES.upstream, status: 502 },
       );
     }
-    return { login: parsed.data.login, ssoUrl };
+    return { login: parsed.data.login, id: parsed.data.id, ssoUrl };
   }
   if (ssoUrl) {
     throw new TokenExchangeError(

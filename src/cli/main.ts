@@ -143,6 +143,23 @@ export async function main(argv: string[]): Promise<void> {
       'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
     )
     .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
+    .option("--team", "one gateway for many people: each signs in with GitHub and gets a personal key")
+    .option("--allow-org <org>", "team: only members of this organisation get a key (repeatable)", collect)
+    .option(
+      "--admin <login>",
+      "team: this GitHub login may manage everybody on the page (repeatable)",
+      collect,
+    )
+    .addOption(
+      new Option("--billing <mode>", "team: seat (each person's own) or org (the GitHub App)").choices([
+        "seat",
+        "org",
+      ]),
+    )
+    .option("--user-rpm <n>", "team: requests per minute per person")
+    .option("--user-concurrency <n>", "team: requests in flight per person")
+    .option("--trust-proxy", "team: read the client address from X-Forwarded-For (behind a reverse proxy)")
+    .option("--public-url <url>", "team: the URL people use (env COPILOT_GATEWAY_PUBLIC_URL)")
     .action(async (opts) => (await import("./commands/serve.js")).serve(ctx(), opts));
 
   program
@@ -153,7 +170,55 @@ export async function main(argv: string[]): Promise<void> {
     .option("-p, --port <port>", "the gateway's port (default 4141, env COPILOT_GATEWAY_PORT)")
     .option("--host <host>", "the gateway's address (default 127.0.0.1, env COPILOT_GATEWAY_HOST)")
     .option("--api-key <key>", "the gateway's API key (default: env COPILOT_GATEWAY_API_KEY)")
+    .option("--server <url>", "a team gateway you signed in to with `connect` (uses your personal key)")
     .action(async (target: string, opts) => (await import("./commands/env.js")).env(ctx(), target, opts));
+
+  program
+    .command("connect")
+    .description("sign in to a team gateway with your GitHub account and store your personal key")
+    .argument("<url>", "the team gateway, e.g. https://copilot.example.com")
+    .option("--name <name>", "a name for the key (default: connect on HOSTNAME)")
+    .option("--json", "print {server, login, key} as JSON")
+    .action(async (url: string, opts) => (await import("./commands/connect.js")).connect(ctx(), url, opts));
+
+  const team = program
+    .command("team")
+    .description("manage a team gateway's people and keys (on its store; works while it runs)");
+  team
+    .command("users")
+    .description("list people: login, organisations, created, last used, keys, disabled")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/team.js")).teamUsers(ctx(), opts));
+  team
+    .command("keys")
+    .description(
+      "list personal keys (never the keys themselves): id, person, name, created, last used, revoked",
+    )
+    .argument("[login]", "only this person's keys")
+    .option("--json", "print JSON")
+    .action(async (login: string | undefined, opts) =>
+      (await import("./commands/team.js")).teamKeys(ctx(), login, opts),
+    );
+  team
+    .command("revoke")
+    .description("revoke a key (key_…) or a person (their login: every key, their stored token)")
+    .argument("<key-id-or-login>")
+    .action(async (target: string) => (await import("./commands/team.js")).teamRevoke(ctx(), target));
+  team
+    .command("enable")
+    .description("let a revoked person sign in again")
+    .argument("<login>")
+    .action(async (login: string) => (await import("./commands/team.js")).teamEnable(ctx(), login));
+  team
+    .command("audit")
+    .description("the audit log, newest first: sign-ins, keys created and revoked, admin actions, refusals")
+    .option("-n, --limit <n>", "how many entries (default 50)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/team.js")).teamAudit(ctx(), opts));
+  team
+    .command("rotate-secret")
+    .description("seal with a new key from now on (the old one still opens what it sealed)")
+    .action(async () => (await import("./commands/team.js")).teamRotateSecret(ctx()));
 
   try {
     await program.parseAsync(argv, { from: "user" });

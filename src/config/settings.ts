@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { GitHubAppInput } from "../credentials/github-app/app-config.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_EDITOR_IDENTITY, type EditorIdentity } from "./editor-headers.js";
@@ -34,24 +33,32 @@ export interface SettingsInput {
   identity?: Partial<EditorIdentity> | undefined;
 }
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+const SETTINGS_ENV = [
+  "COPILOT_GATEWAY_GITHUB_HOST",
+  "COPILOT_GATEWAY_ACCOUNT_TYPE",
+  "COPILOT_GATEWAY_CLIENT_ID",
+  "COPILOT_GATEWAY_GITHUB_URL",
+  "COPILOT_GATEWAY_GITHUB_API_URL",
+  "COPILOT_GATEWAY_COPILOT_API_URL",
+  "COPILOT_GATEWAY_CA_FILE",
+  "COPILOT_GATEWAY_EDITOR_VERSION",
+  "COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION",
+  "COPILOT_GATEWAY_USER_AGENT",
+  "COPILOT_GATEWAY_INTEGRATION_ID",
+] as const;
 
-const envSchema = z.object({
-  COPILOT_GATEWAY_GITHUB_HOST: optionalString,
-  COPILOT_GATEWAY_ACCOUNT_TYPE: optionalString,
-  COPILOT_GATEWAY_CLIENT_ID: optionalString,
-  COPILOT_GATEWAY_GITHUB_URL: optionalString,
-  COPILOT_GATEWAY_GITHUB_API_URL: optionalString,
-  COPILOT_GATEWAY_COPILOT_API_URL: optionalString,
-  COPILOT_GATEWAY_CA_FILE: optionalString,
-  COPILOT_GATEWAY_EDITOR_VERSION: optionalString,
-  COPILOT_GATEWAY_EDITOR_PLUGIN_VERSION: optionalString,
-  COPILOT_GATEWAY_USER_AGENT: optionalString,
-  COPILOT_GATEWAY_INTEGRATION_ID: optionalString,
-});
+/**
+ * The settings variables, trimmed, blank ones dropped. The environment holds only strings, so this needs no schema
+ * library: zod stays off the start-up path of commands that fail fast or answer from disk.
+ */
+function readSettingsEnv(env: NodeJS.ProcessEnv): Partial<Record<(typeof SETTINGS_ENV)[number], string>> {
+  const out: Partial<Record<(typeof SETTINGS_ENV)[number], string>> = {};
+  for (const name of SETTINGS_ENV) {
+    const value = env[name]?.trim();
+    if (value) out[name] = value;
+  }
+  return out;
+}
 
 function parseAccountType(value: string | undefined): AccountType {
   if (value === undefined) return "individual";
@@ -63,7 +70,7 @@ function parseAccountType(value: string | undefined): AccountType {
 }
 
 export function resolveSettings(input: SettingsInput = {}, env: NodeJS.ProcessEnv = process.env): Settings {
-  const e = envSchema.parse(env);
+  const e = readSettingsEnv(env);
   const accountType = parseAccountType(input.accountType ?? e.COPILOT_GATEWAY_ACCOUNT_TYPE);
   const endpoints = resolveEndpoints({
     githubHost: input.githubHost ?? e.COPILOT_GATEWAY_GITHUB_HOST,

@@ -72,6 +72,7 @@ function unsafeBinding(where: string): GatewayError {
 
 /** Refuse to serve beyond loopback without a key: anyone on the network could otherwise spend the user's seat. */
 export function assertSafeBinding(options: GatewayOptions): void {
+  if (options.teamMode) return; // every API request needs a personal key
   if (!isLoopbackName(options.host) && options.apiKeys.length === 0) throw unsafeBinding(options.host);
 }
 
@@ -81,9 +82,9 @@ export function assertSafeBinding(options: GatewayOptions): void {
  */
 export function assertLoopbackBound(
   addresses: readonly { address: string }[],
-  options: Pick<GatewayOptions, "host" | "apiKeys">,
+  options: Pick<GatewayOptions, "host" | "apiKeys"> & { teamMode?: boolean | undefined },
 ): void {
-  if (options.apiKeys.length > 0) return;
+  if (options.apiKeys.length > 0 || options.teamMode) return;
   const outside = addresses.find((a) => !isLoopbackName(a.address));
   if (outside) throw unsafeBinding(`${options.host} (${outside.address})`);
 }
@@ -106,6 +107,8 @@ export async function createGatewayServer(
     },
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // Behind a reverse proxy (--trust-proxy), request.ip and request.protocol come from X-Forwarded-*.
+    trustProxy: options.trustProxy,
   });
   const ctx: GatewayContext = {
     runtime,
@@ -115,6 +118,8 @@ export async function createGatewayServer(
   };
   const keys = new ApiKeyCheck(options.apiKeys);
   const checkHost = isLoopbackName(options.host);
+  const allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  const team = runtime.team;
 
   app.decorateRequest("facts", undefined as never);
   let closing: Promise<void> | undefined;
@@ -159,6 +164,17 @@ export async function createGatewayServer(
         aborted,
       };
       runtime.log.add(entry);
+      const person = facts.person;
+      if (person && team) {
+        person.done();
+        void team.recordUsage({
+          login: person.login,
+          keyId: person.keyId,
+          model: facts.model,
+          inputTokens: facts.inputTokens,
+          outputTokens: facts.outputTokens,
+        });
+      }
       // While shutting down, a keep-alive connection whose answer just finished must not hold the exit up.
       if (closing) setImmediate(() => app.server.closeIdleConnections());
       runtime.writeLog(
@@ -173,7 +189,8 @@ export async function createGatewayServer(
     const targetProblem = requestTargetProblem(request.raw);
     if (targetProblem) return done(targetProblem);
     // DNS-rebinding defence: a page on evil.example that rebinds its name to 127.0.0.1 still sends its own Host.
-    if (checkHost && !isLoopbackName(hostNameOf(request.headers.host) ?? "")) {
+    const hostName = hostNameOf(request.headers.host) ?? "";
+    if (checkHost && !isLoopbackName(hostName) && !allowedHosts.has(hostName.toLowerCase())) {
       done(hostRejected(request.headers.host));
       return;
     }
@@ -198,6 +215,17 @@ export async function createGatewayServer(
       methods: ["GET", "POST", "OPTIONS"],
       allowedHeaders: CORS_ALLOWED_HEADERS,
       maxAge: 600,
+    });
+  }
+
+  // Team gateway: a personal key names the person; their limits apply, and their own Copilot client serves them.
+  if (team) {
+    app.addHook("onRequest", async (request) => {
+      if (request.routeOptions.config?.public || request.method === "OPTIONS") return;
+      const base = team.options.publicUrl ?? `${request.protocol}://${request.headers.host ?? options.host}`;
+      const admitted = await team.admit(ApiKeyCheck.presented(request.headers), base);
+      request.facts.person = { login: admitted.login, keyId: admitted.keyId, done: admitted.done };
+      request.facts.client = admitted.client;
     });
   }
 
@@ -304,6 +332,7 @@ export async function createGatewayServer(
           clearTimeout(timer);
           runtime.session()?.tokens.stop();
           await runtime.flush();
+          await runtime.team?.close();
         }
       })();
       return closing;

@@ -27,6 +27,12 @@ export interface GatewayOptions {
   shutdownGraceMs: number;
   /** Model aliases for the Anthropic routes (`--model-map FROM=TO`, `--model-map-file`). */
   modelMap: Record<string, string>;
+  /** `serve --team`: personal keys protect the API, so binding beyond loopback needs no shared key. */
+  teamMode: boolean;
+  /** Host names answered besides loopback ones while bound to loopback (a reverse proxy's public name). */
+  allowedHosts: string[];
+  /** Read the client address from X-Forwarded-For / X-Forwarded-Proto (`--trust-proxy`). */
+  trustProxy: boolean;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
@@ -43,6 +49,9 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   keepAliveTimeoutMs: 65_000,
   shutdownGraceMs: 10_000,
   modelMap: {},
+  teamMode: false,
+  allowedHosts: [],
+  trustProxy: false,
 };
 
 /** `--api-key a --api-key b,c` and `COPILOT_GATEWAY_API_KEY=a,b` both become `[a, b, c]`. */

@@ -1,3 +1,13 @@
+import type { CopilotClient } from "../copilot/client.js";
+
+/** The person a team gateway admitted a request for (by their personal key). */
+export interface RequestPerson {
+  login: string;
+  keyId: string;
+  /** Ends the person's concurrency slot; called once when the response closes. */
+  done: () => void;
+}
+
 /** Per-request facts the handlers fill in and the log line reads when the response closes. */
 export interface RequestFacts {
   start: number;
@@ -21,6 +31,10 @@ export interface RequestFacts {
   error: string | undefined;
   errorMessage: string | undefined;
   upstreamRequestId: string | undefined;
+  /** Team gateway: whose request this is. */
+  person?: RequestPerson | undefined;
+  /** Team gateway: the person's (or the organisation's) Copilot client, used instead of the runtime's. */
+  client?: CopilotClient | undefined;
   /** Aborted when the client leaves before its answer is complete (created on first use, see clientAbortSignal). */
   abort: AbortController | undefined;
   /** Bytes of this request's body charged to the gateway's body budget (released when the answer closes). */

@@ -2,6 +2,7 @@ import { CopilotClient } from "../copilot/client.js";
 import type { LimitSnapshot } from "../copilot/limits/limit-snapshot.js";
 import type { LimitWarning } from "../copilot/limits/limit-tracker.js";
 import type { CopilotSession } from "../copilot/session.js";
+import type { TeamGateway } from "../team/team-gateway.js";
 import type { UsageHistory } from "../usage-history/usage-history.js";
 import { redactSecrets } from "../util/redact.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
@@ -29,6 +30,8 @@ export interface GatewayRuntime {
   readonly log: RequestLog;
   /** Where log lines go (stderr in the CLI), redacted on the way. */
   readonly writeLog: (line: string) => void;
+  /** `serve --team`: people, personal keys and their own sessions; the single `session()` stays unused. */
+  readonly team?: TeamGateway | undefined;
   /** Requests and tokens per day and model, when kept (the server keeps them in the state directory). */
   readonly history: UsageHistory | undefined;
   /** Prometheus metrics, when `--metrics` is on. */
@@ -46,6 +49,7 @@ export interface GatewayRuntimeOptions {
   logCapacity?: number | undefined;
   /** Keep the token fresh in the background (the server does; tests of pure routing may not). */
   refreshTokens?: boolean | undefined;
+  team?: TeamGateway | undefined;
   /** The client to use for `session` (the library's in-process gateway shares its caller's catalogue cache). */
   client?: CopilotClient | undefined;
   history?: UsageHistory | undefined;
@@ -120,6 +124,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
     },
     log,
     writeLog: (line) => writeLog(redactSecrets(line)),
+    team: options.team,
     history,
     metrics,
     limits: () => session?.limits.current(),

@@ -65,7 +65,7 @@ export const pendingSignInSchema = z.object({
   sealedDeviceCode: z.string().min(1),
   userCode: z.string(),
   verificationUri: z.string(),
-  intervalSeconds: z.number().positive(),
+  intervalSeconds: z.number().nonnegative(),
   createdAt: unixMs,
   expiresAt: unixMs,
   /** No replica polls GitHub before this time (RFC 8628 interval, bumped by slow_down). */

@@ -6,6 +6,8 @@
 const SECRET_PATTERNS: RegExp[] = [
   /\b(gh[oprsu]_)[A-Za-z0-9_]{8,}/g,
   /\b(github_pat_)[A-Za-z0-9_]{8,}/g,
+  // A team gateway's personal keys.
+  /\b(cgw_)[0-9A-Za-z]{8,}/g,
   /\b(Bearer\s+)[^\s"',<>`)]{8,}/gi,
   /\b(tid=)[^\s"',)]+/g,
   /\b(token\s+)(?!\*\*\*\*)[A-Za-z0-9_.=-]{20,}/gi,

@@ -235,6 +235,26 @@ describe("every mode through the CLI (status, chat)", () => {
   });
 });
 
+describe("usage per mode", () => {
+  it("fine-grained PAT: the usage report works", async () => {
+    fake.state.pats[PAT] = { copilotRequests: true };
+    const result = await runCli(["usage", "--json"], env({ COPILOT_GITHUB_TOKEN: PAT }));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ login: "octocat" });
+  });
+
+  it("direct Copilot token: usage says it needs a GitHub token (exit 2, one line)", async () => {
+    const result = await runCli(
+      ["usage"],
+      env({ GITHUB_COPILOT_API_TOKEN: "tid=x;exp=9999999999;sku=y:mac", COPILOT_API_URL: fake.url }),
+    );
+    expect(result.code).toBe(EXIT_CODES.usage);
+    expect(result.stderr).toBe(
+      "error: The Copilot usage report is read with a GitHub token, and the direct Copilot token from GITHUB_COPILOT_API_TOKEN is not one; use `copilot-gateway login` or a fine-grained PAT to see usage.\n",
+    );
+  });
+});
+
 describe("copilot-gateway token", () => {
   it("prints the stored GitHub token, and only it, on stdout", async () => {
     const { home, state } = tempHomes();

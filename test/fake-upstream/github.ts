@@ -50,6 +50,7 @@ function githubToken(req: RecordedRequest): string | undefined {
 
 function acceptsGithubToken(fake: FakeUpstream, token: string | undefined): boolean {
   if (!token) return false;
+  if (fake.personByToken(token)) return true;
   if (fake.state.pats[token]) return true;
   const accepted = fake.state.exchange.acceptedTokens;
   return accepted ? accepted.includes(token) : /^gh[ou]_/.test(token);
@@ -72,6 +73,21 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           });
         const base = fixtureJson<Record<string, unknown>>("device-code.json");
         fake.deviceCodesIssued++;
+        if (fake.state.people.length > 0) {
+          // Several people: each sign-in gets its own codes, granted to whoever a test says approved it.
+          const n = fake.deviceCodesIssued;
+          const deviceCode = `dc${String(n).padStart(38, "0")}`;
+          const userCode = `USER-${String(n).padStart(4, "0")}`;
+          fake.deviceGrants.set(deviceCode, { userCode, scope: field(req, "scope") ?? "" });
+          return sendOAuth(fake, req, res, {
+            ...base,
+            device_code: deviceCode,
+            user_code: userCode,
+            verification_uri: `${fake.url}/login/device`,
+            interval: df.interval,
+            expires_in: df.expiresIn,
+          });
+        }
         sendOAuth(fake, req, res, {
           ...base,
           user_code: df.userCode,
@@ -92,7 +108,24 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
             error_description: DEVICE_ERRORS.unsupported_grant_type,
           });
         }
-        const outcome = df.script.shift() ?? (df.approved ? "success" : "authorization_pending");
+        const grant = fake.deviceGrants.get(field(req, "device_code") ?? "");
+        if (fake.state.people.length > 0 && df.script.length === 0) {
+          const person = grant?.login ? fake.state.people.find((p) => p.login === grant.login) : undefined;
+          if (!grant || grant.denied || person) {
+            return sendOAuth(
+              fake,
+              req,
+              res,
+              person
+                ? { access_token: person.token, token_type: "bearer", scope: grant?.scope ?? "" }
+                : {
+                    error: grant ? "access_denied" : "incorrect_device_code",
+                    error_description: DEVICE_ERRORS[grant ? "access_denied" : "incorrect_device_code"],
+                  },
+            );
+          }
+        }
+        const outcome = df.script.shift() ?? (df.approved && !grant ? "success" : "authorization_pending");
         if (outcome === "connection_reset") return void res.socket?.destroy();
         if (outcome === "server_error") {
           res.writeHead(502, { "content-type": "text/html" });
@@ -126,7 +159,24 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           return sendJson(res, 401, { message: "Bad credentials" });
         // A token not yet authorized for an SSO organisation still reads /user, with the header naming the page.
         const sso = fake.state.user.ssoHeader ? { "x-github-sso": `required; url=${SSO_URL}` } : undefined;
+        const person = fake.personByToken(githubToken(req));
+        if (person) return sendJson(res, 200, { login: person.login, id: person.id, type: "User" }, sso);
         sendJson(res, 200, { login: fake.state.user.login, id: 1, type: "User" }, sso);
+      },
+    },
+    {
+      method: "GET",
+      path: "/user/orgs",
+      handle: (req, res) => {
+        if (!acceptsGithubToken(fake, githubToken(req)))
+          return sendJson(res, 401, { message: "Bad credentials" });
+        const person = fake.personByToken(githubToken(req));
+        const orgs = person?.orgs ?? [];
+        sendJson(
+          res,
+          200,
+          orgs.map((login, i) => ({ login, id: 9000 + i, url: `${fake.url}/orgs/${login}` })),
+        );
       },
     },
     {
@@ -151,9 +201,14 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           return sendJson(res, 400, {
             message: "bad request: Personal Access Tokens are not supported for this endpoint",
           });
+        const person = fake.personByToken(token);
         const failure =
           ex.failure ??
-          (token?.startsWith("ghs_") || acceptsGithubToken(fake, token) ? undefined : "bad_credentials");
+          (token?.startsWith("ghs_") || acceptsGithubToken(fake, token)
+            ? person && !person.seat
+              ? "no_seat"
+              : undefined
+            : "bad_credentials");
         switch (failure) {
           case "bad_credentials":
             return sendJson(res, 401, {
@@ -204,7 +259,7 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
           case undefined:
             break;
         }
-        const issued = fake.issueCopilotToken(validUntil);
+        const issued = fake.issueCopilotToken(validUntil, token);
         const answer: Record<string, unknown> = {
           ...fixtureJson<Record<string, unknown>>("copilot-token-business.json"),
           token: issued.token,
@@ -228,9 +283,11 @@ export function githubRoutes(fake: FakeUpstream): Route[] {
         const idx = fake.state.copilot.failures.findIndex((f) => f.path === req.path);
         const [failure] = idx >= 0 ? fake.state.copilot.failures.splice(idx, 1) : [];
         if (failure) return sendFailure(res, failure, req);
+        const person = fake.personByToken(githubToken(req));
         sendJson(res, 200, {
           ...fixtureJson<Record<string, unknown>>("copilot-user.json"),
-          login: fake.state.user.login,
+          login: person?.login ?? fake.state.user.login,
+          ...(person && { organization_login_list: person.seat ? person.orgs : [] }),
           endpoints: { api: fake.state.exchange.apiUrl ?? fake.url },
         });
       },

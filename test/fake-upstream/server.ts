@@ -5,7 +5,16 @@ import { copilotRoutes } from "./copilot-api.js";
 import { githubRoutes } from "./github.js";
 import { githubAppRoutes } from "./github-app.js";
 import { parseBody, type RecordedRequest, sendJson } from "./http-kit.js";
-import { defaultState, type FakeState } from "./state.js";
+import { defaultState, type FakePerson, type FakeState } from "./state.js";
+
+/** One device code of a multi-person fake: who approved it (or that it was denied). */
+export interface DeviceGrant {
+  userCode: string;
+  login?: string | undefined;
+  denied?: boolean | undefined;
+  /** The scope the client asked for at step 1. */
+  scope: string;
+}
 
 export interface Route {
   method: string;
@@ -31,6 +40,10 @@ export class FakeUpstream {
   readonly policyOverrides = new Map<string, string>();
   deviceCodesIssued = 0;
   exchanges = 0;
+  /** Device codes of the multi-person fake, by device code. */
+  readonly deviceGrants = new Map<string, DeviceGrant>();
+  /** Copilot token → the GitHub token it was exchanged from (whose seat a request runs on). */
+  readonly copilotTokenSources = new Map<string, string>();
   /** Requests whose client went away before the answer finished (for disconnect tests). */
   abortedRequests: RecordedRequest[] = [];
   /** Streams held by `state.copilot.stallAfterChunks`, each resumed by releaseStalls(). */
@@ -84,6 +97,39 @@ export class FakeUpstream {
     this.exchanges = 0;
     this.installationTokens.clear();
     this.installationTokenRequests = 0;
+    this.deviceGrants.clear();
+    this.copilotTokenSources.clear();
+  }
+
+  /** The person holding a GitHub token (multi-person fake). */
+  personByToken(token: string | undefined): FakePerson | undefined {
+    return this.state.people.find((p) => p.token === token);
+  }
+
+  /** The person whose seat a Copilot token belongs to, or undefined for a token of the single-user fake. */
+  personByCopilotToken(token: string | undefined): FakePerson | undefined {
+    return token === undefined ? undefined : this.personByToken(this.copilotTokenSources.get(token));
+  }
+
+  /** The GitHub person `login` enters `userCode` on the device page and approves. */
+  approveDevice(userCode: string, login: string): void {
+    const grant = [...this.deviceGrants.values()].find((g) => g.userCode === userCode);
+    if (!grant) throw new Error(`the fake issued no device code with user code ${userCode}`);
+    grant.login = login;
+  }
+
+  denyDevice(userCode: string): void {
+    const grant = [...this.deviceGrants.values()].find((g) => g.userCode === userCode);
+    if (!grant) throw new Error(`the fake issued no device code with user code ${userCode}`);
+    grant.denied = true;
+  }
+
+  /** Logins of the people whose seats the Copilot API requests to `path` ran on, in order. */
+  seatsUsedFor(path: string): (string | undefined)[] {
+    return this.requestsTo(path).map((r) => {
+      const bearer = /^Bearer (.+)$/.exec(String(r.headers.authorization ?? ""))?.[1];
+      return this.personByCopilotToken(bearer)?.login;
+    });
   }
 
   /** Environment that points copilot-gateway at this fake (for CLI subprocesses and library settings). */
@@ -94,11 +140,15 @@ export class FakeUpstream {
     };
   }
 
-  /** `validUntil` caps the token's life (monotonic ms): a Copilot token from an installation token dies with it. */
-  issueCopilotToken(validUntil = Number.POSITIVE_INFINITY): IssuedToken {
+  /**
+   * `validUntil` caps the token's life (monotonic ms): a Copilot token from an installation token dies with it.
+   * `githubToken` is remembered so a test can tell whose seat a request ran on.
+   */
+  issueCopilotToken(validUntil = Number.POSITIVE_INFINITY, githubToken?: string): IssuedToken {
     this.exchanges++;
     const token = `tid=fake${randomBytes(8).toString("hex")};exp=0;sku=${this.state.exchange.sku};proxy-ep=fake:mac`;
     this.issued.set(token, Math.min(validUntil, performance.now() + this.state.exchange.lifetime * 1000));
+    if (githubToken !== undefined) this.copilotTokenSources.set(token, githubToken);
     return { token, expiresAt: Math.floor(Date.now() / 1000) + this.state.exchange.lifetime };
   }
 

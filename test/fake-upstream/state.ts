@@ -31,6 +31,21 @@ export type ExchangeFailure =
   /** Not GitHub's: the connection is dropped without an answer. */
   | "connection_reset";
 
+/**
+ * A GitHub account of a multi-person fake (team gateway tests). Each has its own device-flow token, login, id,
+ * organisations and Copilot seat; the Copilot tokens issued for it are remembered, so a test can tell whose seat a
+ * request ran on.
+ */
+export interface FakePerson {
+  login: string;
+  id: number;
+  /** The GitHub token the device flow grants this person. */
+  token: string;
+  orgs: string[];
+  /** Without a seat the exchange answers 403 no_copilot_access. */
+  seat: boolean;
+}
+
 /** Every switch of the fake. Tests mutate `fake.state` directly; `fake.reset()` restores these defaults. */
 export interface FakeState {
   deviceFlow: {
@@ -90,6 +105,12 @@ export interface FakeState {
   /** Fine-grained PATs (github_pat_) and whether they carry the Copilot Requests permission. */
   pats: Record<string, { copilotRequests: boolean }>;
   user: { login: string; ssoHeader: boolean };
+  /**
+   * When non-empty, the fake plays several GitHub accounts: every device code is distinct and is granted to the
+   * person a test names with `fake.approveDevice(userCode, login)`; /user, /user/orgs, the exchange and
+   * copilot_internal/user answer for the token's owner.
+   */
+  people: FakePerson[];
   copilot: {
     /** Failures answered, first in first out, before normal handling; `path` limits one to a route. */
     failures: (InjectedFailure & { path?: string })[];
@@ -173,6 +194,7 @@ export function defaultState(): FakeState {
     actionsTokens: {},
     pats: {},
     user: { login: "octocat", ssoHeader: false },
+    people: [],
     copilot: {
       failures: [],
       thinkTimeMs: 0,

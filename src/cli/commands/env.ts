@@ -7,8 +7,12 @@ import {
   renderClientSetup,
 } from "../../clients/client-setup.js";
 import { connectCopilot } from "../../copilot/connect.js";
-import { UsageError } from "../../errors.js";
+import { type CopilotModel, copilotModelSchema } from "../../copilot/models.js";
+import { EXIT_CODES, GatewayError, UsageError } from "../../errors.js";
+import { createDispatcher } from "../../http/dispatcher.js";
+import { readText, sendHttp } from "../../http/request.js";
 import { resolveGatewayOptions } from "../../server/options.js";
+import { normalizeServerUrl, readServerKey } from "../../team/server-keys.js";
 import type { CliContext } from "../context.js";
 
 export interface EnvOptions {
@@ -16,6 +20,8 @@ export interface EnvOptions {
   port?: string;
   host?: string;
   apiKey?: string;
+  /** A team gateway signed in to with `copilot-gateway connect`: its URL and the stored personal key. */
+  server?: string;
 }
 
 /** The URL a local client uses for a gateway bound to `host` (a wildcard bind is reached on loopback). */
@@ -33,6 +39,7 @@ function thisCommand(target: string, opts: EnvOptions, shell: string, withShell:
     ...(opts.host ? ["--host", opts.host] : []),
     ...(opts.port ? ["--port", opts.port] : []),
     ...(opts.apiKey ? ["--api-key", opts.apiKey] : []),
+    ...(opts.server ? ["--server", opts.server] : []),
     ...(withShell ? ["--shell", shell] : []),
   ];
   return ["copilot-gateway env", target, ...flags.map(shellWord)].join(" ");
@@ -49,13 +56,34 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
       "invalid_target",
     );
   const shell = opts.shell ? parseShell(opts.shell) : detectShell(ctx.env);
-  const gateway = resolveGatewayOptions({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
-  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
-  const models = chooseClientModels(await client.models());
   const shellMatters = target === "claude-code" || target === "aider" || target === "codex";
+  let origin: string;
+  let apiKey: string;
+  let catalogue: CopilotModel[];
+  if (opts.server) {
+    // A team gateway: its URL, the personal key `connect` stored, and the models it serves this person.
+    origin = normalizeServerUrl(opts.server);
+    const stored = readServerKey(ctx.settings().homeDir, origin);
+    if (!stored) {
+      throw new GatewayError(
+        "no_server_key",
+        `No personal key for ${origin}: run \`copilot-gateway connect ${origin}\` first.`,
+        { exitCode: EXIT_CODES.notSignedIn },
+      );
+    }
+    apiKey = stored.key;
+    catalogue = await gatewayModels(ctx, origin, apiKey);
+  } else {
+    const gateway = resolveGatewayOptions({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
+    const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+    origin = gatewayUrl(gateway.host, gateway.port);
+    apiKey = gateway.apiKeys[0] ?? PLACEHOLDER_AUTH_TOKEN;
+    catalogue = [...(await client.models())];
+  }
+  const models = chooseClientModels(catalogue);
   const setup = clientSetup(target as ClientTarget, {
-    origin: gatewayUrl(gateway.host, gateway.port),
-    apiKey: gateway.apiKeys[0] ?? PLACEHOLDER_AUTH_TOKEN,
+    origin,
+    apiKey,
     models,
     shell,
     command: thisCommand(target, opts, shell, shellMatters),
@@ -63,4 +91,39 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
   // JSON has no comments: its advice goes to stderr, so `env opencode > opencode.json` stays valid JSON.
   if (setup.format === "json") for (const line of setup.advice) ctx.stderr.write(`${line}\n`);
   ctx.stdout.write(renderClientSetup(setup));
+}
+
+/** The catalogue a team gateway serves this person (`GET /v1/models` with their key). */
+async function gatewayModels(ctx: CliContext, server: string, key: string): Promise<CopilotModel[]> {
+  const dispatcher = createDispatcher({ caFile: ctx.settings().caFile });
+  try {
+    const response = await sendHttp({
+      method: "GET",
+      url: `${server}/v1/models`,
+      headers: { authorization: `Bearer ${key}`, accept: "application/json" },
+      dispatcher,
+      headersTimeoutMs: 30_000,
+      bodyTimeoutMs: 30_000,
+    });
+    const text = await readText(response);
+    let json: { data?: unknown[]; error?: { message?: string } } = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON: reported below
+    }
+    if (response.statusCode !== 200 || !Array.isArray(json.data)) {
+      throw new GatewayError(
+        "server_models_failed",
+        `${server} answered HTTP ${response.statusCode} for the model list${json.error?.message ? `: ${json.error.message}` : ""}`,
+        { exitCode: response.statusCode === 401 ? EXIT_CODES.tokenRejected : EXIT_CODES.upstream },
+      );
+    }
+    return json.data.flatMap((m) => {
+      const parsed = copilotModelSchema.safeParse(m);
+      return parsed.success ? [parsed.data] : [];
+    });
+  } finally {
+    await dispatcher.close();
+  }
 }

@@ -18,7 +18,7 @@ import type { CliContext } from "../context.js";
 import { withHostFlag } from "../output/command-hint.js";
 
 /** Upstream sockets to Copilot: HTTP/1.1 needs one per concurrent stream, and a gateway may hold many. */
-const UPSTREAM_CONNECTIONS = 2048;
+export const UPSTREAM_CONNECTIONS = 2048;
 
 export interface ServeOptions {
   port?: string;
@@ -27,6 +27,15 @@ export interface ServeOptions {
   cors?: string[];
   modelMap?: string[];
   modelMapFile?: string;
+  /** `--team` and its flags. */
+  team?: boolean;
+  allowOrg?: string[];
+  admin?: string[];
+  billing?: string;
+  userRpm?: string;
+  userConcurrency?: string;
+  trustProxy?: boolean;
+  publicUrl?: string;
   metrics?: boolean;
 }
 
@@ -36,6 +45,7 @@ export interface ServeOptions {
  * in-flight answers finish within the grace period and returns (exit 0).
  */
 export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  if (opts.team) return (await import("./serve-team.js")).serveTeam(ctx, opts);
   const options = resolveGatewayOptions(
     {
       host: opts.host,
@@ -142,7 +152,7 @@ function envFlags(opts: ServeOptions, url: string): string {
   return `${opts.host ? ` --host ${opts.host}` : ""}${port && port !== "4141" ? ` --port ${port}` : ""}${opts.apiKey?.length ? " --api-key KEY" : ""}`;
 }
 
-function waitForShutdownSignal(onSignal: () => void): Promise<void> {
+export function waitForShutdownSignal(onSignal: () => void): Promise<void> {
   return new Promise((resolve) => {
     const handler = () => {
       process.off("SIGINT", handler);
@@ -155,7 +165,7 @@ function waitForShutdownSignal(onSignal: () => void): Promise<void> {
   });
 }
 
-function listenError(error: unknown, host: string, port: number): GatewayError {
+export function listenError(error: unknown, host: string, port: number): GatewayError {
   if (error instanceof GatewayError) return error; // already says what to do (e.g. unsafe_binding)
   const code = (error as { code?: string }).code;
   if (code === "EADDRINUSE")

@@ -21,7 +21,7 @@ const RELAYED_HEADERS = [
 ];
 
 export function relayedHeaders(error: GatewayError): Record<string, string> | undefined {
-  if (!(error instanceof CopilotApiError)) return undefined;
+  if (!(error instanceof CopilotApiError)) return error.responseHeaders;
   const out: Record<string, string> = {};
   for (const name of RELAYED_HEADERS) {
     const value = error.headers[name];

@@ -97,7 +97,7 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
 
     scope.post("/messages/count_tokens", async (request) => {
       return countTokens(
-        { client: ctx.runtime.client(), modelMap: ctx.options.modelMap },
+        { client: request.facts.client ?? ctx.runtime.client(), modelMap: ctx.options.modelMap },
         { body: request.body, headers: request.headers },
       );
     });

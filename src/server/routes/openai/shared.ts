@@ -29,7 +29,7 @@ export function requireSession(ctx: GatewayContext, request: FastifyRequest): Co
  * every route), or the "not signed in" error.
  */
 export function requireClient(ctx: GatewayContext, request: FastifyRequest): CopilotClient {
-  const client = ctx.runtime.client();
+  const client = request.facts.client ?? ctx.runtime.client();
   if (!client) throw notSignedIn(`http://${request.headers.host ?? "127.0.0.1:4141"}/`);
   return client;
 }

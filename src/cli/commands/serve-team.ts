@@ -1,0 +1,139 @@
+import { type CopilotSession, createCopilotSession } from "../../copilot/session.js";
+import { resolveGitHubAppConfig } from "../../credentials/github-app/app-config.js";
+import { describeError, UsageError } from "../../errors.js";
+import { createDispatcher } from "../../http/dispatcher.js";
+import { createGatewayServer } from "../../server/create-server.js";
+import { createLogWriter } from "../../server/log-writer.js";
+import { resolveGatewayOptions } from "../../server/options.js";
+import { teamPageRoutes } from "../../server/routes/team/index.js";
+import { createGatewayRuntime } from "../../server/runtime.js";
+import { openTeamGateway } from "../../team/open-team-gateway.js";
+import { resolveTeamOptions } from "../../team/team-options.js";
+import { redactSecrets } from "../../util/redact.js";
+import type { CliContext } from "../context.js";
+import { listenError, type ServeOptions, UPSTREAM_CONNECTIONS, waitForShutdownSignal } from "./serve.js";
+
+/**
+ * `copilot-gateway serve --team`: one gateway for everybody. Each person signs in with their own GitHub account
+ * (page or `connect`), gets a personal key, and their requests run on their own seat (or the organisation's App).
+ */
+export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  const teamOptions = resolveTeamOptions(
+    {
+      allowOrg: opts.allowOrg,
+      admin: opts.admin,
+      billing: opts.billing,
+      userRpm: opts.userRpm,
+      userConcurrency: opts.userConcurrency,
+      trustProxy: opts.trustProxy,
+      publicUrl: opts.publicUrl,
+    },
+    ctx.env,
+  );
+  const base = resolveGatewayOptions(
+    {
+      host: opts.host,
+      port: opts.port,
+      apiKey: opts.apiKey,
+      cors: opts.cors,
+      verbose: ctx.options.verbose,
+      modelMap: opts.modelMap,
+      modelMapFile: opts.modelMapFile,
+    },
+    { ...ctx.env, COPILOT_GATEWAY_API_KEY: undefined },
+  );
+  if (base.apiKeys.length > 0) {
+    throw new UsageError("--api-key does not apply with --team: each person uses their own personal key.");
+  }
+  const options = {
+    ...base,
+    teamMode: true,
+    trustProxy: teamOptions.trustProxy,
+    allowedHosts: teamOptions.publicUrl ? [new URL(teamOptions.publicUrl).hostname] : [],
+  };
+  const log = createLogWriter(ctx.stderr);
+  const say = (line: string) => log.write(redactSecrets(line));
+  const settings = ctx.settings();
+  const dispatcher = createDispatcher({ caFile: settings.caFile, connections: UPSTREAM_CONNECTIONS });
+  // --billing org: every request runs on the organisation's GitHub App installation (people sign in for identity).
+  let orgSession: CopilotSession | undefined;
+  if (teamOptions.billing === "org") {
+    const app = resolveGitHubAppConfig(settings.githubApp ?? {}, ctx.env);
+    if (!app) {
+      throw new UsageError(
+        "--billing org runs requests on the organisation's GitHub App: give --github-app-id, --github-app-installation-id, --github-app-repository-id and --github-app-private-key (or their COPILOT_GATEWAY_GITHUB_APP_* variables).",
+      );
+    }
+    orgSession = createCopilotSession({
+      settings,
+      dispatcher,
+      source: { kind: "github-app", app },
+      env: ctx.env,
+      warn: say,
+      onRefreshError: (error, attempt, nextMs) =>
+        say(
+          `warning: the App's Copilot token refresh failed (attempt ${attempt}, next try in ${Math.round(nextMs / 1000)} s): ${describeError(error)}`,
+        ),
+    });
+    orgSession.tokens.start();
+  }
+  const { team, secrets } = await openTeamGateway({
+    settings,
+    options: teamOptions,
+    dispatcher,
+    env: ctx.env,
+    orgSession,
+    warn: say,
+  });
+  const runtime = createGatewayRuntime({ writeLog: log.write, team });
+  const server = await createGatewayServer(runtime, options, [teamPageRoutes()]);
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    await team.store.close();
+    throw listenError(error, options.host, options.port);
+  }
+  const publicUrl = teamOptions.publicUrl ?? url;
+  say(`copilot-gateway team gateway listening on ${url} (OpenAI base URL: ${publicUrl}/v1)`);
+  say(
+    `People sign in at ${publicUrl}/ or with \`copilot-gateway connect ${publicUrl}\`; each gets a personal key.`,
+  );
+  say(
+    teamOptions.allowOrgs.length > 0
+      ? `Only members of ${teamOptions.allowOrgs.join(", ")} get a key (checked at sign-in and at each token refresh).`
+      : "No --allow-org: anyone who can sign in to GitHub gets a key.",
+  );
+  say(
+    teamOptions.billing === "seat"
+      ? "Billing: each person's requests run on their own Copilot seat."
+      : `Billing: every request runs on the organisation's GitHub App (${orgSession?.credential.describe().description}).`,
+  );
+  if (teamOptions.admins.length === 0)
+    say("No --admin: nobody can manage people on the page (the CLI `team` commands still can).");
+  else say(`Admins: ${teamOptions.admins.join(", ")}.`);
+  const limits = [
+    teamOptions.userRpm && `${teamOptions.userRpm} requests/minute`,
+    teamOptions.userConcurrency && `${teamOptions.userConcurrency} at once`,
+  ].filter(Boolean);
+  if (limits.length > 0) say(`Per-person limits: ${limits.join(", ")}.`);
+  say(
+    `Store: ${team.store.description}; secrets sealed with ${secrets.origin === "env" ? "COPILOT_GATEWAY_SECRET" : `the key file ${secrets.path}${secrets.created ? " (generated now)" : ""}`}.`,
+  );
+
+  await waitForShutdownSignal(() => say("Shutting down: no new requests, finishing the ones in flight…"));
+  const forceOnSecondSignal = () => server.app.server.closeAllConnections();
+  process.once("SIGINT", forceOnSecondSignal);
+  process.once("SIGTERM", forceOnSecondSignal);
+  try {
+    await server.close();
+    orgSession?.tokens.stop();
+    await team.store.close();
+    await dispatcher.close();
+  } finally {
+    process.off("SIGINT", forceOnSecondSignal);
+    process.off("SIGTERM", forceOnSecondSignal);
+  }
+  say("Stopped.");
+  log.flush();
+}
