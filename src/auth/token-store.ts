@@ -179,10 +179,12 @@ export function readStoredGitHubToken(location: TokenStoreLocation): StoredGitHu
   const path = storedTokenPath(location.homeDir, location.host);
   let text: string;
   try {
-    sweepTempFiles(dirname(path), false);
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      sweepTempFiles(dirname(path), false);
+      return undefined;
+    }
     throw new TokenStoreError(
       `Cannot read the stored login ${path} (${(error as Error).message}); check that COPILOT_GATEWAY_HOME is a directory you can write.`,
       error,
@@ -190,6 +192,7 @@ export function readStoredGitHubToken(location: TokenStoreLocation): StoredGitHu
   }
   tighten(dirname(path), DIR_MODE, warn);
   tighten(path, FILE_MODE, warn);
+  sweepTempFiles(dirname(path), false);
   const parsed = safeParseJson(storedSchema, text);
   if (!parsed.success) {
     throw new GatewayError(

@@ -15,6 +15,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { openaiRoutes } from "./routes/openai/index.js";
 import type { GatewayRuntime } from "./runtime.js";
 import { ApiKeyCheck } from "./security/api-key.js";
+import { BodyBudget, BodyBudgetError } from "./security/body-budget.js";
 import { crossSiteRefusal } from "./security/cross-site.js";
 import { hostNameOf, isLoopbackName } from "./security/loopback.js";
 import { requestTargetProblem } from "./security/request-target.js";
@@ -44,6 +45,8 @@ const CORS_ALLOWED_HEADERS = [
 /** What every route plugin receives: the shared runtime, the options and the per-family error renderers. */
 export interface GatewayContext {
   runtime: GatewayRuntime;
+  /** Memory budget of request bodies in flight. */
+  bodyBudget: BodyBudget;
   options: GatewayOptions;
   errors: ErrorRenderers;
 }
@@ -107,7 +110,12 @@ export async function createGatewayServer(
     // Behind a reverse proxy (--trust-proxy), request.ip and request.protocol come from X-Forwarded-*.
     trustProxy: options.trustProxy,
   });
-  const ctx: GatewayContext = { runtime, options, errors: new ErrorRenderers() };
+  const ctx: GatewayContext = {
+    runtime,
+    options,
+    errors: new ErrorRenderers(),
+    bodyBudget: new BodyBudget(options.bodyBudgetBytes),
+  };
   const keys = new ApiKeyCheck(options.apiKeys);
   const checkHost = isLoopbackName(options.host);
   const allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
@@ -129,6 +137,7 @@ export async function createGatewayServer(
       };
     // The request's close listener: it also stops the upstream call of a client that left early.
     res.once("close", () => {
+      ctx.bodyBudget.release(facts.bodyCharge.bytes);
       const aborted = !res.writableFinished;
       if (aborted) facts.abort?.abort(new AbortedError("The client disconnected."));
       if (request.routeOptions.config?.quiet) return;
@@ -190,6 +199,13 @@ export async function createGatewayServer(
       const refused = crossSiteRefusal(request.headers, options.corsOrigins);
       if (refused) return done(refused);
     }
+    // Charge the declared body before reading a byte of it; released when the answer closes.
+    const declared = Number(request.headers["content-length"] ?? 0);
+    if (declared > 0 && declared <= options.bodyLimitBytes) {
+      const busy = ctx.bodyBudget.charge(declared);
+      if (busy) return done(busy);
+      facts.bodyCharge.bytes = declared;
+    }
     done();
   });
 
@@ -217,6 +233,13 @@ export async function createGatewayServer(
     if (!keys.enabled || request.routeOptions.config?.public || request.method === "OPTIONS") return done();
     if (!keys.accepts(ApiKeyCheck.presented(request.headers))) return done(invalidApiKey());
     done();
+  });
+
+  // A body without Content-Length (chunked) is charged to the budget as its bytes arrive.
+  app.addHook("preParsing", (request, _reply, payload, done) => {
+    if (request.headers["content-length"] !== undefined || request.facts.bodyCharge.bytes > 0)
+      return done(null, payload);
+    done(null, payload.pipe(ctx.bodyBudget.meter(request.facts.bodyCharge)));
   });
 
   // Keep the raw bytes: the hot path forwards them upstream instead of re-serialising the parsed body. Bodies sent
@@ -269,6 +292,8 @@ export async function createGatewayServer(
     }
     const rendered = ctx.errors.for(request.url)(gatewayError, request);
     if (rendered.headers) reply.headers(rendered.headers);
+    if (gatewayError instanceof BodyBudgetError)
+      reply.header("retry-after", String(gatewayError.retryAfterSeconds));
     reply.code(rendered.status).send(rendered.body);
   });
   app.setNotFoundHandler((request) => {

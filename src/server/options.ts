@@ -13,6 +13,8 @@ export interface GatewayOptions {
   verbose: boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
+  /** Bytes of request bodies held at once across concurrent requests; beyond it, 503 with Retry-After. */
+  bodyBudgetBytes: number;
   /** A client must send its request headers within this time (slowloris defence). */
   headersTimeoutMs: number;
   /** A client must send its whole request within this time. */
@@ -40,6 +42,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   corsOrigins: [],
   verbose: false,
   bodyLimitBytes: 32 * 1024 * 1024,
+  bodyBudgetBytes: 64 * 1024 * 1024,
   headersTimeoutMs: 30_000,
   requestTimeoutMs: 120_000,
   timeoutCheckIntervalMs: 2_000,

@@ -37,6 +37,8 @@ export interface RequestFacts {
   client?: CopilotClient | undefined;
   /** Aborted when the client leaves before its answer is complete (created on first use, see clientAbortSignal). */
   abort: AbortController | undefined;
+  /** Bytes of this request's body charged to the gateway's body budget (released when the answer closes). */
+  bodyCharge: { bytes: number };
 }
 
 export function newRequestFacts(): RequestFacts {
@@ -57,6 +59,7 @@ export function newRequestFacts(): RequestFacts {
     errorMessage: undefined,
     upstreamRequestId: undefined,
     abort: undefined,
+    bodyCharge: { bytes: 0 },
   };
 }
 

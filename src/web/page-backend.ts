@@ -1,8 +1,11 @@
 import type { ClaudeCodeModels } from "../anthropic/claude-code-env.js";
 import type { ClientModels } from "../clients/client-models.js";
 import type { Settings } from "../config/settings.js";
+import type { LimitSnapshot } from "../copilot/limits/limit-snapshot.js";
 import type { CopilotSession } from "../copilot/session.js";
 import { GatewayError } from "../errors.js";
+import type { LimitEvent } from "../server/runtime.js";
+import type { DayTotal, ModelTotal } from "../usage-history/usage-history.js";
 import type { ModelView, RequestLogView, UsageView } from "./page-types.js";
 import type { SignInCoordinator } from "./sign-in-coordinator.js";
 
@@ -36,6 +39,12 @@ export interface PageBackend {
     signal?: AbortSignal,
   ): Promise<ClaudeCodeModels | ClientModels | undefined>;
   requestLog: RequestLogSource;
+  /** The signed-in identity's latest limits (from answers' headers), when known. */
+  limits?(): LimitSnapshot | undefined;
+  /** New limit snapshots and 75%/90% warnings, for the live page. */
+  onLimits?(listener: (event: LimitEvent) => void): () => void;
+  /** The last 30 days of usage, when the gateway keeps a history. */
+  history?(): { days: DayTotal[]; models: ModelTotal[] } | undefined;
 }
 
 /** A page API that needs a Copilot session was called while nobody is signed in. */

@@ -111,8 +111,16 @@ export interface RequestLogView {
   latencyMs: number;
   inputTokens: number | null;
   outputTokens: number | null;
-  /** The one-line error, when the request failed. */
+  /** Our error code, when the request failed (e.g. `user_weekly_rate_limited`). */
   error: string | null;
+  stream: boolean;
+  /** Copilot's HTTP status, when the request reached it. */
+  upstreamStatus: number | null;
+  /** Copilot's request id, for tracing. */
+  requestId: string | null;
+  /** Milliseconds until the answer began. */
+  firstByteMs: number | null;
+  cachedTokens: number | null;
 }
 
 /** Every page API error: `{error: {code, message}}` with a one-line message. */

@@ -82,6 +82,24 @@ describe("copilot-gateway status", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
+  it("--json fails in JSON too: {error: {code, message}} on stdout, nothing on stderr, the same exit code", async () => {
+    const { env } = setup();
+    const result = await runCli(["status", "--json"], env);
+    expect(result.code).toBe(EXIT_CODES.notSignedIn);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {
+        code: "not_signed_in",
+        message:
+          "No GitHub token for github.com: run `copilot-gateway login`, or set COPILOT_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN), or pass --github-token.",
+      },
+    });
+    fake.state.exchange.failure = "bad_credentials";
+    const rejected = await runCli(["status", "--json"], { ...env, GITHUB_TOKEN: TOKEN });
+    expect(rejected.code).toBe(EXIT_CODES.tokenRejected);
+    expect(JSON.parse(rejected.stdout).error.code).toBe("bad_credentials");
+  });
+
   it("with no token and no TTY fails at once, naming the variables and login", async () => {
     const { env } = setup();
     const result = await runCli(["status"], env);

@@ -179,7 +179,9 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
     expect(cells[1]).toBe("POST /v1/chat/completions");
     expect(cells[2]).toBe("gpt-4.1");
     expect(cells[3]).toBe("200");
-    expect(cells[4]).toMatch(/^\d[\d,]* ms$/);
+    expect(cells[4]).toBe("—"); // not streamed
+    expect(cells[5]).toBe("—"); // no error code
+    expect(cells[6]).toMatch(/^\d[\d,]* ms$/);
     await shot("04-live-log");
 
     // The models filter narrows the table.

@@ -277,6 +277,11 @@ function logEntry(id: string): RequestLogView {
     inputTokens: 10,
     outputTokens: 5,
     error: null,
+    stream: false,
+    upstreamStatus: 200,
+    requestId: "req-1",
+    firstByteMs: 10,
+    cachedTokens: 0,
   };
 }
 

@@ -41,6 +41,19 @@ function formatStatus(status: AccountStatus): string {
  * Copilot answers for them. Never prints a token.
  */
 export async function status(ctx: CliContext, opts: StatusOptions = {}): Promise<void> {
+  if (!opts.json) return await report(ctx, opts);
+  // --json means JSON on every path: a failure is {"error": {code, message}} on stdout, with the same exit code.
+  try {
+    await report(ctx, opts);
+  } catch (error) {
+    const { describeError, EXIT_CODES, isGatewayError } = await import("../../errors.js");
+    const code = isGatewayError(error) ? error.code : "unexpected";
+    ctx.stdout.write(`${JSON.stringify({ error: { code, message: describeError(error) } })}\n`);
+    process.exitCode = isGatewayError(error) ? error.exitCode : EXIT_CODES.unexpected;
+  }
+}
+
+async function report(ctx: CliContext, opts: StatusOptions): Promise<void> {
   const settings = ctx.settings();
   const warn = (message: string) => ctx.stderr.write(`warning: ${message}\n`);
   const source = resolveCredentialSource(settings, ctx.env, { warn });

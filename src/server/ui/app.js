@@ -15,6 +15,8 @@ function createPage() {
     state: undefined,
     models: [],
     log: [],
+    logPaused: false,
+    logHeld: [],
     refreshDeadline: undefined,
     signInTimer: undefined,
     eventsAbort: undefined,
@@ -170,6 +172,7 @@ function render(page) {
     if (failing) return;
     loadUsage(page);
     loadModels(page);
+    loadHistory(page);
   } else {
     setConnection(`Not signed in · ${s.host}`, "warn");
     show("signed-in", false);
@@ -492,6 +495,28 @@ function renderSnippets(snippets) {
 
 // ---------- live log (SSE over fetch, so the API key can travel in a header) ----------
 
+function logDetails(entry) {
+  const facts = [
+    ["Request id", entry.requestId ?? "—"],
+    ["Model", entry.model ?? "—"],
+    ["Upstream status", entry.upstreamStatus ?? "—"],
+    [
+      "Tokens in / out / cached",
+      `${formatNumber(entry.inputTokens)} / ${formatNumber(entry.outputTokens)} / ${formatNumber(entry.cachedTokens)}`,
+    ],
+    ["Time to first byte", entry.firstByteMs === null ? "—" : `${formatNumber(entry.firstByteMs)} ms`],
+  ];
+  return el(
+    "tr",
+    { class: "log-details" },
+    el(
+      "td",
+      { colspan: "8" },
+      el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
+    ),
+  );
+}
+
 function logRow(entry) {
   const ok = entry.status >= 200 && entry.status < 400;
   const time = new Date(entry.time);
@@ -499,20 +524,130 @@ function logRow(entry) {
     entry.inputTokens === null && entry.outputTokens === null
       ? "—"
       : `${formatNumber(entry.inputTokens)} / ${formatNumber(entry.outputTokens)}`;
-  return el(
+  const row = el(
     "tr",
-    { dataset: { requestId: entry.id } },
-    el("td", { title: time.toISOString() }, time.toLocaleTimeString()),
-    el("td", { class: "mono" }, `${entry.method} ${entry.route}`),
-    el("td", {}, entry.model ?? "—"),
+    { dataset: { requestId: entry.id }, class: "log-row", tabindex: "0", "aria-expanded": "false" },
+    el("td", { title: time.toISOString(), "data-label": "Time" }, time.toLocaleTimeString()),
+    el("td", { class: "mono", "data-label": "Route" }, `${entry.method} ${entry.route}`),
+    el("td", { "data-label": "Model" }, entry.model ?? "—"),
     el(
       "td",
-      { class: ok ? "status-ok" : "status-bad", title: entry.error ?? undefined },
+      { class: ok ? "status-ok" : "status-bad", title: entry.error ?? undefined, "data-label": "Status" },
       entry.status === 0 ? "aborted" : entry.status,
     ),
-    el("td", { class: "num" }, `${formatNumber(entry.latencyMs)} ms`),
-    el("td", { class: "num" }, tokens),
+    el("td", { "data-label": "Stream" }, entry.stream ? "stream" : "—"),
+    el("td", { class: "mono", "data-label": "Error" }, entry.error ?? "—"),
+    el("td", { class: "num", "data-label": "Latency" }, `${formatNumber(entry.latencyMs)} ms`),
+    el("td", { class: "num", "data-label": "Tokens" }, tokens),
   );
+  // A click (or Enter) shows the row's details under it; again hides them.
+  const toggle = () => {
+    const next = row.nextElementSibling;
+    if (next?.classList.contains("log-details")) {
+      next.remove();
+      row.setAttribute("aria-expanded", "false");
+    } else {
+      row.after(logDetails(entry));
+      row.setAttribute("aria-expanded", "true");
+    }
+  };
+  row.addEventListener("click", toggle);
+  row.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") toggle();
+  });
+  return row;
+}
+
+// ---------- limits and history ----------
+
+function limitBar(label, reading) {
+  const used = Math.max(0, Math.min(100, 100 - reading.percentLeft));
+  const resets = reading.resetsAt ? `resets in ${formatWait(Date.parse(reading.resetsAt) - Date.now())}` : "";
+  return el(
+    "div",
+    { class: "limit", dataset: { limit: label } },
+    el(
+      "div",
+      { class: "quota-head" },
+      el("span", {}, label),
+      el("span", {}, `${Math.round(used * 10) / 10}% used`),
+    ),
+    el(
+      "div",
+      {
+        class: "bar",
+        role: "progressbar",
+        "aria-valuemin": "0",
+        "aria-valuemax": "100",
+        "aria-valuenow": String(used),
+        "aria-label": label,
+      },
+      el("div", {
+        class: `bar-fill ${used >= 90 ? "bad" : used >= 75 ? "warn" : ""}`,
+        style: `width: ${used}%`,
+      }),
+    ),
+    el("p", { class: "muted" }, resets),
+  );
+}
+
+function formatWait(ms) {
+  const minutes = Math.max(0, Math.ceil(ms / 60000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) return `${days} ${days === 1 ? "day" : "days"}${hours ? ` ${hours} h` : ""}`;
+  if (hours > 0) return `${hours} h${rest ? ` ${rest} min` : ""}`;
+  return `${rest} min`;
+}
+
+function renderLimits(snapshot) {
+  const bars = [];
+  if (snapshot.session) bars.push(limitBar("Session (5 h)", snapshot.session));
+  if (snapshot.weekly) bars.push(limitBar("Weekly", snapshot.weekly));
+  for (const [id, reading] of Object.entries(snapshot.quotas ?? {}))
+    bars.push(limitBar(id.replaceAll("_", " "), reading));
+  $("limits").replaceChildren(...bars);
+}
+
+function addLimitWarning(warning) {
+  $("limit-warnings").prepend(el("li", { class: "warn-text" }, warning.message));
+}
+
+async function loadHistory(page) {
+  try {
+    renderHistory(await api(page, "/api/page/history"));
+  } catch {
+    // the card keeps its empty note
+  }
+}
+
+function renderHistory(history) {
+  const busiest = Math.max(1, ...history.days.map((d) => d.requests));
+  $("history-chart").replaceChildren(
+    ...history.days.map((d) =>
+      el("div", {
+        class: "history-day",
+        title: `${d.day}: ${d.requests} requests`,
+        dataset: { day: d.day, requests: String(d.requests) },
+        style: `height: ${(d.requests / busiest) * 100}%`,
+      }),
+    ),
+  );
+  $("history-body").replaceChildren(
+    ...history.models.map((m) =>
+      el(
+        "tr",
+        {},
+        el("td", { "data-label": "Model" }, m.model),
+        el("td", { class: "num", "data-label": "Requests" }, formatNumber(m.requests)),
+        el("td", { class: "num", "data-label": "Input" }, formatNumber(m.inputTokens)),
+        el("td", { class: "num", "data-label": "Output" }, formatNumber(m.outputTokens)),
+        el("td", { class: "num", "data-label": "Cached" }, formatNumber(m.cachedTokens)),
+      ),
+    ),
+  );
+  show("history-empty", history.models.length === 0);
 }
 
 function renderLog(page) {
@@ -521,6 +656,11 @@ function renderLog(page) {
 }
 
 function addLogEntry(page, entry) {
+  if (page.logPaused) {
+    page.logHeld.push(entry);
+    setText("log-status", `Paused (${page.logHeld.length} new)`);
+    return;
+  }
   page.log.unshift(entry);
   if (page.log.length > LOG_LIMIT) page.log.length = LOG_LIMIT;
   $("log-body").prepend(logRow(entry));
@@ -535,6 +675,11 @@ function handleEvent(page, event, data) {
     renderLog(page);
   } else if (event === "request") {
     addLogEntry(page, data);
+    if (data.model) loadHistory(page);
+  } else if (event === "limits") {
+    renderLimits(data);
+  } else if (event === "limit-warning") {
+    addLimitWarning(data);
   } else if (event === "session") {
     loadState(page);
   }
@@ -605,6 +750,18 @@ function wire(page) {
   $("sign-in-again").addEventListener("click", (e) => signInAgain(page, e.currentTarget));
   $("copy-code").addEventListener("click", (e) => copyText($("user-code").textContent, e.currentTarget));
   $("models-filter").addEventListener("input", () => renderModels(page));
+  $("log-pause").addEventListener("click", (e) => {
+    page.logPaused = !page.logPaused;
+    e.currentTarget.textContent = page.logPaused ? "Resume" : "Pause";
+    e.currentTarget.setAttribute("aria-pressed", String(page.logPaused));
+    setText("log-status", page.logPaused ? "Paused" : "Live");
+    if (!page.logPaused) for (const held of page.logHeld.splice(0)) addLogEntry(page, held);
+  });
+  $("log-clear").addEventListener("click", () => {
+    page.log = [];
+    page.logHeld = [];
+    renderLog(page);
+  });
   page.ticker = setInterval(() => tick(page), 1000);
 }
 

@@ -105,6 +105,8 @@ export async function pageApiRoutes(app: FastifyInstance, opts: { backend: PageB
     return { signedIn: false, note: note ?? null };
   });
 
+  app.get("/history", async () => backend.history?.() ?? { days: [], models: [] });
+
   app.get("/usage", async (req, reply) => backend.usage(requireSession(backend), requestSignal(req, reply)));
 
   app.get("/models", async (req, reply) => ({

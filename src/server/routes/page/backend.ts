@@ -16,6 +16,7 @@ import { type CopilotSession, createCopilotSession } from "../../../copilot/sess
 import { quotaResetDate } from "../../../copilot/usage.js";
 import { describeError } from "../../../errors.js";
 import { createDispatcher } from "../../../http/dispatcher.js";
+import { lastDays, totalsByDay, totalsByModel } from "../../../usage-history/usage-history.js";
 import { type PageBackend, PageNotSignedInError } from "../../../web/page-backend.js";
 import type { RequestLogView } from "../../../web/page-types.js";
 import { SignInCoordinator } from "../../../web/sign-in-coordinator.js";
@@ -43,6 +44,11 @@ export function toRequestLogView(entry: RequestLogEntry): RequestLogView {
     inputTokens: entry.inputTokens ?? null,
     outputTokens: entry.outputTokens ?? null,
     error: entry.error ?? null,
+    stream: entry.stream,
+    upstreamStatus: entry.upstreamStatus ?? null,
+    requestId: entry.upstreamRequestId ?? null,
+    firstByteMs: entry.firstByteMs === undefined ? null : Math.round(entry.firstByteMs),
+    cachedTokens: entry.cachedTokens ?? null,
   };
 }
 
@@ -175,6 +181,13 @@ export function createGatewayPageBackend(options: GatewayPageBackendOptions): Pa
     async usage(session, signal) {
       const usage = await clientFor(session).usage({ signal });
       return { ...toUsageView(usage), resetDate: quotaResetDate(usage) ?? null };
+    },
+    limits: () => runtime.limits(),
+    onLimits: (listener) => runtime.onLimits(listener),
+    history: () => {
+      const rows = runtime.history?.rows(30);
+      if (!rows) return undefined;
+      return { days: totalsByDay(rows, lastDays(30)), models: totalsByModel(rows) };
     },
     requestLog: {
       recent: () => runtime.log.recent().map(toRequestLogView),

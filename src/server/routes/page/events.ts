@@ -30,11 +30,19 @@ export function registerPageEvents(app: FastifyInstance, backend: PageBackend): 
     const unsubscribe = backend.requestLog.subscribe((entry) => {
       res.write(formatSseEvent("request", entry));
     });
+    // Limits: the last snapshot at once, then each new one (after every answer that moved them) and each warning.
+    const limits = backend.limits?.();
+    if (limits) res.write(formatSseEvent("limits", limits));
+    const stopLimits = backend.onLimits?.((event) => {
+      if (event.kind === "snapshot") res.write(formatSseEvent("limits", event.snapshot));
+      else res.write(formatSseEvent("limit-warning", event.warning));
+    });
     const keepalive = setInterval(() => res.write(SSE_KEEPALIVE), KEEPALIVE_MS);
     keepalive.unref();
     const end = () => {
       clearInterval(keepalive);
       unsubscribe();
+      stopLimits?.();
       open.delete(end);
       if (!res.writableEnded) res.end();
     };
