@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
@@ -318,6 +320,65 @@ describe("page events", () => {
     expect(h.log.listenerCount).toBe(0);
   });
 
+  it("starts each stream with a snapshot of only the last 50 rows", async () => {
+    const h = await harness();
+    for (let i = 1; i <= 120; i++) h.log.push(logEntry(`r${i}`));
+    const res = await request(`${h.url}/api/page/events`);
+    let text = "";
+    for await (const chunk of res.body) {
+      text += chunk.toString();
+      if (text.includes("\n\n")) break;
+    }
+    const snapshot = JSON.parse(text.split("\n")[1]?.slice("data: ".length) ?? "null") as {
+      entries: RequestLogView[];
+    };
+    expect(snapshot.entries.map((e) => e.id)).toEqual(Array.from({ length: 50 }, (_, i) => `r${71 + i}`));
+  });
+
+  it("refuses a stream beyond 64 open ones with a 503 in the page's shape", async () => {
+    const h = await harness();
+    const sockets = await Promise.all(Array.from({ length: 64 }, () => rawEventStream(h)));
+    try {
+      await waitFor(() => h.log.listenerCount === 64, "64 open streams");
+      const res = await request(`${h.url}/api/page/events`);
+      expect(res.statusCode).toBe(503);
+      expect(res.headers["retry-after"]).toBe("5");
+      expect(((await res.body.json()) as { error: { code: string } }).error.code).toBe(
+        "too_many_subscribers",
+      );
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+    await waitFor(() => h.log.listenerCount === 0, "the streams to close");
+    const again = await request(`${h.url}/api/page/events`, { signal: AbortSignal.timeout(5_000) });
+    expect(again.statusCode).toBe(200);
+    again.body.destroy();
+  });
+
+  it("drops a subscriber that stops reading, and keeps one that reads", async () => {
+    const h = await harness();
+    const slow = await rawEventStream(h);
+    slow.pause();
+    const reading = await request(`${h.url}/api/page/events`);
+    let received = 0;
+    reading.body.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    await waitFor(() => h.log.listenerCount === 2, "two open streams");
+    // Rows of ~16 KB: the slow one's socket buffers fill, then its unsent bytes pass the 256 KB bound.
+    const big = "x".repeat(16 * 1024);
+    let pushed = 0;
+    while (h.log.listenerCount === 2 && pushed < 5_000) {
+      h.log.push({ ...logEntry(`r${pushed}`), requestId: big });
+      pushed++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(h.log.listenerCount).toBe(1);
+    await waitFor(() => received >= pushed * 16 * 1024, "the reading stream to get every row");
+    slow.destroy();
+    reading.body.destroy();
+  });
+
   it("ends open event streams when the gateway closes", async () => {
     const h = await harness();
     const res = await request(`${h.url}/api/page/events`);
@@ -327,3 +388,13 @@ describe("page events", () => {
     expect(await done).toContain("event: snapshot");
   });
 });
+
+/** A live-log stream opened over a bare socket, which the test can stop reading (pause) like a frozen tab. */
+async function rawEventStream(h: Harness): Promise<Socket> {
+  const url = new URL(h.url);
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, "connect");
+  socket.write(`GET /api/page/events HTTP/1.1\r\nHost: ${h.host}\r\n\r\n`);
+  await once(socket, "data");
+  return socket;
+}
