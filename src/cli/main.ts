@@ -97,6 +97,14 @@ export async function main(argv: string[]): Promise<void> {
     .action(async () => (await import("./commands/token.js")).token(ctx()));
 
   program
+    .command("debug")
+    .description(
+      "print what a bug report needs: version, runtime, paths, credential source, proxy, CA (never a token)",
+    )
+    .option("--json", "print one JSON object")
+    .action(async (opts) => (await import("./commands/debug.js")).debug(ctx(), opts));
+
+  program
     .command("status")
     .description("show who is signed in, the token source and the Copilot plan (never a token)")
     .option("--json", "print one JSON object")

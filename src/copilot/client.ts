@@ -206,6 +206,14 @@ export class CopilotClient {
     const found = models.find((m) => m.id === id);
     if (!found) resolveModel(models, id); // throws UnknownModelError with close matches
     if (found?.policy?.state === "enabled" || (found && !found.policy)) return { model: id, changed: false };
+    const disabled = (): GatewayError =>
+      new GatewayError(
+        "model_disabled",
+        `The model "${id}" is disabled by your organization's Copilot policy and cannot be enabled here; ask an admin to enable it.`,
+        { exitCode: EXIT_CODES.upstream, status: 403 },
+      );
+    // The catalogue already says so; the real API answers a bare 404 to this POST, which tells the user nothing.
+    if (found?.policy?.state === "disabled") throw disabled();
     try {
       const response = await this.send({
         method: "POST",
@@ -215,12 +223,7 @@ export class CopilotClient {
       });
       await response.body.dump();
     } catch (error) {
-      if (error instanceof CopilotApiError && error.upstreamStatus === 403)
-        throw new GatewayError(
-          "model_disabled",
-          `The model "${id}" is disabled by your organization's Copilot policy and cannot be enabled here; ask an admin.`,
-          { exitCode: error.exitCode, status: 403 },
-        );
+      if (error instanceof CopilotApiError && error.upstreamStatus === 403) throw disabled();
       throw error;
     }
     this.#catalogue = undefined;

@@ -86,8 +86,10 @@ describe("copilot-gateway models", () => {
     const refused = await runCli(fake, ["models", "enable", "fake-disabled-model"]);
     expect(refused.code).toBe(7);
     expect(refused.stderr).toBe(
-      'error: The model "fake-disabled-model" is disabled by your organization\'s Copilot policy and cannot be enabled here; ask an admin.\n',
+      'error: The model "fake-disabled-model" is disabled by your organization\'s Copilot policy and cannot be enabled here; ask an admin to enable it.\n',
     );
+    // Decided from the catalogue alone: the policy endpoint is never called for a policy-disabled model.
+    expect(fake.requestsTo("/models/fake-disabled-model/policy")).toHaveLength(0);
   });
 
   it("skips a catalogue entry that does not parse, and names it with --verbose", async () => {
