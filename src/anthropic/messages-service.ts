@@ -19,6 +19,7 @@ import {
 import { countMessagesTokens } from "./count-tokens.js";
 import { initiatorForMessages, isClaudeCodeClient } from "./initiator.js";
 import { type ModelMap, resolveAnthropicModel } from "./model-names.js";
+import { NativeUsageReader } from "./native-usage.js";
 
 /** What the Anthropic endpoint needs: the Copilot client, the user's model aliases, a place for notes. */
 export interface AnthropicContext {
@@ -103,12 +104,20 @@ function anthropicHeaders(headers: AnthropicIncoming["headers"]): Record<string,
 async function* relayWithErrorEvent(
   body: AsyncIterable<Uint8Array>,
   signal: AbortSignal | undefined,
+  usage: NativeUsageReader | undefined,
+  onUsage: AnthropicContext["onUsage"],
 ): AsyncGenerator<Uint8Array | string> {
   try {
-    for await (const chunk of body) yield chunk;
+    for await (const chunk of body) {
+      usage?.push(chunk);
+      yield chunk;
+    }
   } catch (error) {
     const { body: envelope } = anthropicErrorFromThrown(streamReadFailure(error, signal));
     yield encodeMessageEvent(envelope);
+  } finally {
+    const seen = usage?.finish();
+    if (seen) onUsage?.(seen);
   }
 }
 
@@ -154,7 +163,15 @@ export async function createMessage(
       kind: "stream",
       status: response.statusCode,
       contentType,
-      body: relayWithErrorEvent(response.body, signal),
+      // Usage is read only from successful answers, and only when someone records it.
+      body: relayWithErrorEvent(
+        response.body,
+        signal,
+        ctx.onUsage && response.statusCode < 300
+          ? new NativeUsageReader(contentType.includes("text/event-stream"))
+          : undefined,
+        ctx.onUsage,
+      ),
       path: "native",
       model: model.id,
       upstreamRequestId: headerValue(response.headers, "x-request-id"),
