@@ -1,10 +1,15 @@
 // `npm run bench:team`: the team gateway on Redis against the single-user gateway, both against the fake upstream
 // (its own process, zero think time), at 16 connections, non-streamed and streamed. Rounds are interleaved and
 // medians reported. Rows: single-user; team on Redis with no per-person limit (key lookups cached in the replica:
-// no Redis round trip per request); team on Redis with --user-rpm (one Lua script per request). Besides req/s, the
+// no Redis round trip per request); team on Redis with --user-rpm (one Lua script per request); with --user-rpm and
+// --user-concurrency (still one script per request, plus the slot's release after the answer). Besides req/s, the
 // gateway process's own CPU time per request (/proc/PID/stat), which stays meaningful on a busy shared machine.
-// Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_ROUNDS, BENCH_CONNS (default 16).
+// Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_ROUNDS, BENCH_CONNS (default 16), BENCH_GATEWAY_NODE_ARGS (node
+// flags for every gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hot path).
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { RedisConnection } from "../src/store/redis/redis-connection.js";
 import { RedisKeys } from "../src/store/redis/redis-keys.js";
 import { RedisStore } from "../src/store/redis/redis-store.js";
@@ -14,14 +19,53 @@ import { createSecretBox } from "../src/team/secret-box.js";
 import { loadSecretKeys } from "../src/team/secret-keys.js";
 import { RedisServer } from "../test/services/redis-server.js";
 import { runLoad } from "./load.js";
-import { BENCH_GITHUB_TOKEN, fakeSignInEnv, startFake, startGateway } from "./processes.js";
 import { cpuMs } from "./rss.js";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNS = Number(process.env.BENCH_CONNS ?? 16);
+const GITHUB_TOKEN = "gho_bench000000000000000000000000000000000";
 const SECRET = Buffer.alloc(32, 3).toString("base64");
+
+function startFake(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-process.ts"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("message", (m: { url?: string }) =>
+      m.url ? resolve({ child, url: m.url }) : reject(new Error("fake")),
+    );
+  });
+}
+
+async function startGateway(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const home = mkdtempSync(join(tmpdir(), "cg-bench-team-"));
+  const logPath = join(home, "gateway.log");
+  const logFd = openSync(logPath, "w");
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "bin/copilot-gateway.js", "serve", "--port", "0", ...args],
+    {
+      env: { PATH: process.env.PATH ?? "", HOME: home, COPILOT_GATEWAY_HOME: home, ...env },
+      stdio: ["ignore", "ignore", logFd],
+    },
+  );
+  closeSync(logFd);
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const log = readFileSync(logPath, "utf8");
+    const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    if (url && /Copilot ready|Store: |warning/.test(log)) return { child, url };
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`the gateway did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** A person signed in, as the store holds them after a sign-in: their sealed GitHub token and one key. */
 async function seedPerson(redisUrl: string, prefix: string): Promise<string> {
@@ -48,7 +92,7 @@ async function seedPerson(redisUrl: string, prefix: string): Promise<string> {
     user: { login: "bench", githubId: 1, orgs: [], createdAt: now, lastSignInAt: now },
     token: {
       login: "bench",
-      sealed: box.seal(BENCH_GITHUB_TOKEN, githubTokenContext("bench")),
+      sealed: box.seal(GITHUB_TOKEN, githubTokenContext("bench")),
       host: "github.com",
       updatedAt: now,
     },
@@ -77,22 +121,31 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const fake = await startFake();
 const redis = await RedisServer.start();
-const { COPILOT_GITHUB_TOKEN: _, ...fakeEnv } = fakeSignInEnv(fake.url);
-const teamGateway = (args: string[]) =>
-  startGateway({ args: ["--team", ...args], env: teamEnv, ready: /Copilot ready|Store: |warning/ });
-const single = await startGateway({ env: fakeSignInEnv(fake.url) });
+const fakeEnv = { COPILOT_GATEWAY_GITHUB_URL: fake.url, COPILOT_GATEWAY_GITHUB_API_URL: fake.url };
+const single = await startGateway([], { ...fakeEnv, COPILOT_GITHUB_TOKEN: GITHUB_TOKEN });
 const teamEnv = { ...fakeEnv, COPILOT_GATEWAY_SECRET: SECRET };
 const teamKey = await seedPerson(redis.url, "bench1");
 const limitedKey = await seedPerson(redis.url, "bench2");
-const team = await teamGateway(["--redis", redis.url, "--redis-prefix", "bench1"]);
-const limited = await teamGateway([
-  "--redis",
-  redis.url,
-  "--redis-prefix",
-  "bench2",
-  "--user-rpm",
-  "100000000",
-]);
+const bothKey = await seedPerson(redis.url, "bench3");
+const team = await startGateway(["--team", "--redis", redis.url, "--redis-prefix", "bench1"], teamEnv);
+const limited = await startGateway(
+  ["--team", "--redis", redis.url, "--redis-prefix", "bench2", "--user-rpm", "100000000"],
+  teamEnv,
+);
+const both = await startGateway(
+  [
+    "--team",
+    "--redis",
+    redis.url,
+    "--redis-prefix",
+    "bench3",
+    "--user-rpm",
+    "100000000",
+    "--user-concurrency",
+    "1000",
+  ],
+  teamEnv,
+);
 const targets = [
   { name: "single-user gateway", url: single.url, key: "unused", pid: single.child.pid ?? 0 },
   { name: "team on Redis, no per-person limit", url: team.url, key: teamKey, pid: team.child.pid ?? 0 },
@@ -101,6 +154,12 @@ const targets = [
     url: limited.url,
     key: limitedKey,
     pid: limited.child.pid ?? 0,
+  },
+  {
+    name: "team on Redis, --user-rpm + --user-concurrency",
+    url: both.url,
+    key: bothKey,
+    pid: both.child.pid ?? 0,
   },
 ];
 try {
@@ -138,6 +197,7 @@ try {
     }
   }
 } finally {
-  for (const child of [single.child, team.child, limited.child, fake.child]) child.kill("SIGTERM");
+  for (const child of [single.child, team.child, limited.child, both.child, fake.child])
+    child.kill("SIGTERM");
   await redis.dispose();
 }
