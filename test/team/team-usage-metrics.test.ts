@@ -33,7 +33,11 @@ afterEach(async () => {
 });
 
 async function chat(url: string, key: string) {
-  const answer = await new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({
+  const answer = await new OpenAI({
+    baseURL: `${url}/v1`,
+    apiKey: key,
+    maxRetries: 0,
+  }).chat.completions.create({
     model: "gpt-4.1",
     messages: [{ role: "user", content: "how many tokens is this?" }],
   });
@@ -42,7 +46,10 @@ async function chat(url: string, key: string) {
 
 /** The request log gets each entry in the same step that counts it, so this waits for the counting. */
 const answered = (h: TeamHarness, n: number) =>
-  waitFor(() => h.runtime.log.recent().filter((e) => e.path === "/v1/chat/completions").length === n, `${n} requests`);
+  waitFor(
+    () => h.runtime.log.recent().filter((e) => e.path === "/v1/chat/completions").length === n,
+    `${n} requests`,
+  );
 
 describe("usage per person in the Store", () => {
   it("is counted per person, model and day off the request path, survives a restart, and `team usage` prints it", async () => {
@@ -82,7 +89,12 @@ describe("usage per person in the Store", () => {
     ];
     // The page's view reads through the batch.
     const view = await gw.team.personView("alice");
-    expect(view?.usage.totals.today).toEqual({ ...expected[0], model: "all", login: undefined, day: undefined });
+    expect(view?.usage.totals.today).toEqual({
+      ...expected[0],
+      model: "all",
+      login: undefined,
+      day: undefined,
+    });
     expect(view?.usage.today).toEqual([
       {
         model: "gpt-4.1",
@@ -163,7 +175,10 @@ describe("serve --team --metrics", () => {
     const text = await res.text();
 
     const series = (name: string, labels: string) =>
-      text.split("\n").find((l) => l.startsWith(`${name}{${labels}} `))?.split(" ")[1];
+      text
+        .split("\n")
+        .find((l) => l.startsWith(`${name}{${labels}} `))
+        ?.split(" ")[1];
     const chatLabels = (login: string) =>
       `route="/v1/chat/completions",model="gpt-4.1",status="200",stream="false",login="${login}"`;
     expect(series("copilot_gateway_requests_total", chatLabels("alice"))).toBe("2");
