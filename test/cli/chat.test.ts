@@ -223,7 +223,7 @@ describe("copilot-gateway chat", () => {
     child.stdout.once("data", () => child.kill("SIGINT"));
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(130);
-    expect(stderr).toBe("error: The request was aborted.\n");
+    expect(stderr).toBe("Cancelled.\n");
     await eventually(() => fake.abortedRequests.length > 0);
     expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
   });

@@ -4,7 +4,7 @@ import type { ChatCompletion, ChatMessage } from "../../copilot/chat-types.js";
 import type { CopilotClient } from "../../copilot/client.js";
 import { connectCopilot } from "../../copilot/connect.js";
 import type { CopilotModel } from "../../copilot/models.js";
-import { AbortedError, describeError, UsageError } from "../../errors.js";
+import { AbortedError, describeError, InterruptedError, UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { jsonOutput } from "../output/format.js";
 import { createStyle } from "../output/style.js";
@@ -93,11 +93,16 @@ function withModel(opts: ChatOptions, model: CopilotModel): ChatOptions {
 function watchInterruptions(ctx: CliContext): {
   signal: AbortSignal;
   readerGone(): boolean;
+  interrupted(): boolean;
   dispose(): void;
 } {
   const controller = new AbortController();
   let gone = false;
-  const onSigint = () => controller.abort();
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    controller.abort();
+  };
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
     gone = true;
@@ -108,6 +113,7 @@ function watchInterruptions(ctx: CliContext): {
   return {
     signal: controller.signal,
     readerGone: () => gone,
+    interrupted: () => interrupted,
     dispose: () => {
       process.removeListener("SIGINT", onSigint);
       // Keep swallowing EPIPE: writes still buffered may fail after the command returns.
@@ -153,6 +159,7 @@ async function chatWith(
     const resolved = withModel(opts, await client.model(opts.model, "chat", watch.signal));
     await ask(ctx, client, [...system, { role: "user", content: prompt }], resolved, watch.signal);
   } catch (error) {
+    if (watch.interrupted()) throw new InterruptedError();
     if (!(error instanceof AbortedError && watch.readerGone())) throw error;
   } finally {
     watch.dispose();
