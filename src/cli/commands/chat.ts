@@ -8,6 +8,7 @@ import { AbortedError, describeError, InterruptedError, UsageError } from "../..
 import type { CliContext } from "../context.js";
 import { jsonOutput } from "../output/format.js";
 import { createStyle } from "../output/style.js";
+import { CHAT_COMMANDS_HELP, parseChatCommand } from "./chat-commands.js";
 
 export interface ChatOptions {
   model?: string;
@@ -175,16 +176,16 @@ async function interactive(
   const { createInterface } = await import("node:readline/promises");
   const style = createStyle(ctx.stderr, ctx.env);
   const model = await client.model(opts.model, "chat");
-  const resolved = withModel(opts, model);
+  let resolved = withModel(opts, model);
   ctx.stderr.write(
-    `${style.dim(`Chatting with ${model.id}. Ctrl-C stops an answer; Ctrl-D or /exit quits.`)}\n`,
+    `${style.dim(`Chatting with ${model.id}. /help lists commands; Ctrl-C stops an answer; Ctrl-D or /exit quits.`)}\n`,
   );
   const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true, historySize: 100 });
   let closed = false;
   rl.on("close", () => {
     closed = true;
   });
-  const messages = [...system];
+  let messages = [...system];
   try {
     while (!closed) {
       const closedSignal = new AbortController();
@@ -195,8 +196,29 @@ async function interactive(
       } catch {
         break;
       }
-      if (line === "/exit" || line === "/quit") break;
       if (!line) continue;
+      const command = parseChatCommand(line);
+      if (command?.kind === "exit") break;
+      if (command) {
+        // Handled here, never sent to the model.
+        if (command.kind === "help") ctx.stderr.write(`${CHAT_COMMANDS_HELP}\n`);
+        else if (command.kind === "clear") {
+          messages = [...system];
+          ctx.stderr.write(`${style.dim("Started a new conversation.")}\n`);
+        } else if (command.kind === "model") {
+          if (!command.id) ctx.stderr.write(`${style.dim(`Chatting with ${resolved.model}.`)}\n`);
+          else {
+            try {
+              // Checked against the catalogue (cached by the client): a typo gets "did you mean", not a 400 later.
+              resolved = withModel(opts, await client.model(command.id, "chat"));
+              ctx.stderr.write(`${style.dim(`Now chatting with ${resolved.model}.`)}\n`);
+            } catch (error) {
+              ctx.stderr.write(`${style.red("error:")} ${describeError(error)}\n`);
+            }
+          }
+        } else ctx.stderr.write(`Unknown command ${command.name}; /help lists the commands.\n`);
+        continue;
+      }
       messages.push({ role: "user", content: line });
       // While an answer streams, Ctrl-C (readline's SIGINT) stops that answer only.
       const controller = new AbortController();
