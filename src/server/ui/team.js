@@ -165,9 +165,15 @@ function limitPairs(snapshot) {
   return pairs;
 }
 
+/** Compact, for the admin table: "session 60.5% · weekly 88% · premium_interactions 31%" (percent left). */
 function limitSummary(snapshot) {
-  const pairs = limitPairs(snapshot);
-  return pairs.length === 0 ? "not seen yet" : pairs.map(([k, v]) => `${k}: ${v}`).join("; ");
+  if (!snapshot) return "not seen yet";
+  const parts = [];
+  const pct = (r) => `${Math.round(r.percentLeft * 10) / 10}%`;
+  if (snapshot.session) parts.push(`session ${pct(snapshot.session)}`);
+  if (snapshot.weekly) parts.push(`weekly ${pct(snapshot.weekly)}`);
+  for (const [id, r] of Object.entries(snapshot.quotas)) parts.push(`${id} ${pct(r)}`);
+  return parts.length === 0 ? "not seen yet" : `${parts.join(" · ")} left`;
 }
 
 function quotaPairs(quota) {
