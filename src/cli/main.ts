@@ -151,6 +151,10 @@ export async function main(argv: string[]): Promise<void> {
       'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
     )
     .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
+    .option(
+      "--metrics-token <token>",
+      "team: a bearer token for /metrics besides admins' keys (env COPILOT_GATEWAY_METRICS_TOKEN)",
+    )
     .option("--team", "one gateway for many people: each signs in with GitHub and gets a personal key")
     .option("--allow-org <org>", "team: only members of this organisation get a key (repeatable)", collect)
     .option(
@@ -175,7 +179,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command("env")
     .description("print the environment that points a tool at the gateway (eval it in your shell)")
-    .argument("<target>", "the tool: claude-code")
+    .argument("<target>", "the tool: claude-code, codex, opencode, aider, continue or curl")
     .option("--shell <shell>", "bash, zsh, fish or powershell (default: from $SHELL)")
     .option("-p, --port <port>", "the gateway's port (default 4141, env COPILOT_GATEWAY_PORT)")
     .option("--host <host>", "the gateway's address (default 127.0.0.1, env COPILOT_GATEWAY_HOST)")
@@ -220,6 +224,13 @@ export async function main(argv: string[]): Promise<void> {
     .argument("<login>")
     .action(async (login: string) => (await import("./commands/team.js")).teamEnable(ctx(), login));
   team
+    .command("usage")
+    .description("requests and tokens per person, model and day (UTC), from the gateway's store")
+    .option("--login <login>", "only this person")
+    .option("--days <n>", "how many days back, today included (default 30)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/team.js")).teamUsage(ctx(), opts));
+  team
     .command("audit")
     .description("the audit log, newest first: sign-ins, keys created and revoked, admin actions, refusals")
     .option("-n, --limit <n>", "how many entries (default 50)")
@@ -229,6 +240,9 @@ export async function main(argv: string[]): Promise<void> {
     .command("rotate-secret")
     .description("seal with a new key from now on (the old one still opens what it sealed)")
     .action(async () => (await import("./commands/team.js")).teamRotateSecret(ctx()));
+
+  // Examples and the global options under each subcommand's --help: loaded only when help may be printed.
+  if (mayPrintHelp(argv)) (await import("./help-text.js")).addHelpExtras(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -240,6 +254,11 @@ export async function main(argv: string[]): Promise<void> {
     const global = program.opts<GlobalOptions>();
     handleFatal(error, global.verbose === true, global.githubHost);
   }
+}
+
+/** `--help`, `-h`, `help`, or a command group named alone (`team`), which commander answers with its help. */
+function mayPrintHelp(argv: string[]): boolean {
+  return argv.some((a) => a === "--help" || a === "-h" || a === "help") || argv.at(-1) === "team";
 }
 
 async function readVersion(): Promise<string> {
