@@ -1,4 +1,5 @@
 import type { CopilotModel } from "../../copilot/models.js";
+import { premiumLabel } from "../../copilot/wording.js";
 import type { CliContext } from "../context.js";
 import { openCopilotClient } from "../copilot-client.js";
 import { compactNumber, jsonOutput } from "../output/format.js";
@@ -32,13 +33,6 @@ function policy(state: string, style: Style): string {
   return state === "disabled" ? style.red(state) : style.yellow(state);
 }
 
-function premium(model: CopilotModel): string {
-  const b = model.billing;
-  if (!b) return "-";
-  if (!b.is_premium) return "no";
-  return b.multiplier !== undefined ? `${b.multiplier}x` : "yes";
-}
-
 /** `copilot-gateway models [--json]`: the seat's catalogue as a table, or the parsed list as JSON. */
 export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise<void> {
   const client = await openCopilotClient(ctx);
@@ -67,7 +61,7 @@ export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise
     yesNo(m.capabilities.supports?.tool_calls, style),
     endpoints(m),
     policy(modelPolicyState(m), style),
-    premium(m),
+    premiumLabel(m.billing),
   ]);
   ctx.stdout.write(
     `${renderTable(["ID", "VENDOR", "CONTEXT", "VISION", "TOOLS", "ENDPOINTS", "POLICY", "PREMIUM"], rows, style)}\n`,
