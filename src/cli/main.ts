@@ -151,6 +151,12 @@ export async function main(argv: string[]): Promise<void> {
       'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
     )
     .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
+    .option(
+      "--rate-limit <seconds>",
+      "at least this many seconds between model requests to Copilot; early ones get 429 (env COPILOT_GATEWAY_RATE_LIMIT)",
+    )
+    .option("--wait", "with --rate-limit: queue early requests for their slot instead of answering 429")
+    .option("--manual", "ask in this terminal before each model request goes to Copilot (approve, deny, all)")
     .option("--team", "one gateway for many people: each signs in with GitHub and gets a personal key")
     .option("--allow-org <org>", "team: only members of this organisation get a key (repeatable)", collect)
     .option(
