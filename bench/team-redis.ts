@@ -1,9 +1,11 @@
 // `npm run bench:team`: the team gateway on Redis against the single-user gateway, both against the fake upstream
 // (its own process, zero think time), at 16 connections, non-streamed and streamed. Rounds are interleaved and
 // medians reported. Rows: single-user; team on Redis with no per-person limit (key lookups cached in the replica:
-// no Redis round trip per request); team on Redis with --user-rpm (one Lua script per request). Besides req/s, the
+// no Redis round trip per request); team on Redis with --user-rpm (one Lua script per request); with --user-rpm and
+// --user-concurrency (still one script per request, plus the slot's release after the answer). Besides req/s, the
 // gateway process's own CPU time per request (/proc/PID/stat), which stays meaningful on a busy shared machine.
-// Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_ROUNDS, BENCH_CONNS (default 16).
+// Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_ROUNDS, BENCH_CONNS (default 16), BENCH_GATEWAY_NODE_ARGS (node
+// flags for every gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hot path).
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,10 +47,15 @@ async function startGateway(
   const home = mkdtempSync(join(tmpdir(), "cg-bench-team-"));
   const logPath = join(home, "gateway.log");
   const logFd = openSync(logPath, "w");
-  const child = spawn(process.execPath, ["bin/copilot-gateway.js", "serve", "--port", "0", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: home, COPILOT_GATEWAY_HOME: home, ...env },
-    stdio: ["ignore", "ignore", logFd],
-  });
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "bin/copilot-gateway.js", "serve", "--port", "0", ...args],
+    {
+      env: { PATH: process.env.PATH ?? "", HOME: home, COPILOT_GATEWAY_HOME: home, ...env },
+      stdio: ["ignore", "ignore", logFd],
+    },
+  );
   closeSync(logFd);
   const until = Date.now() + 20_000;
   for (;;) {
@@ -119,9 +126,24 @@ const single = await startGateway([], { ...fakeEnv, COPILOT_GITHUB_TOKEN: GITHUB
 const teamEnv = { ...fakeEnv, COPILOT_GATEWAY_SECRET: SECRET };
 const teamKey = await seedPerson(redis.url, "bench1");
 const limitedKey = await seedPerson(redis.url, "bench2");
+const bothKey = await seedPerson(redis.url, "bench3");
 const team = await startGateway(["--team", "--redis", redis.url, "--redis-prefix", "bench1"], teamEnv);
 const limited = await startGateway(
   ["--team", "--redis", redis.url, "--redis-prefix", "bench2", "--user-rpm", "100000000"],
+  teamEnv,
+);
+const both = await startGateway(
+  [
+    "--team",
+    "--redis",
+    redis.url,
+    "--redis-prefix",
+    "bench3",
+    "--user-rpm",
+    "100000000",
+    "--user-concurrency",
+    "1000",
+  ],
   teamEnv,
 );
 const targets = [
@@ -132,6 +154,12 @@ const targets = [
     url: limited.url,
     key: limitedKey,
     pid: limited.child.pid ?? 0,
+  },
+  {
+    name: "team on Redis, --user-rpm + --user-concurrency",
+    url: both.url,
+    key: bothKey,
+    pid: both.child.pid ?? 0,
   },
 ];
 try {
@@ -169,6 +197,7 @@ try {
     }
   }
 } finally {
-  for (const child of [single.child, team.child, limited.child, fake.child]) child.kill("SIGTERM");
+  for (const child of [single.child, team.child, limited.child, both.child, fake.child])
+    child.kill("SIGTERM");
   await redis.dispose();
 }

@@ -48,7 +48,7 @@ export async function fetchGitHubUser(options: FetchGitHubUserOptions): Promise<
   if (response.statusCode === 401) {
     throw new TokenExchangeError(
       "bad_credentials",
-      `${from} was rejected by ${endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(githubToken)}.`,
+      `${from} was rejected by ${endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to sign in again${overrideHint(githubToken)}.`,
       { httpStatus: 401 },
     );
   }

@@ -181,7 +181,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command("env")
     .description("print the environment that points a tool at the gateway (eval it in your shell)")
-    .argument("<target>", "the tool: claude-code")
+    .argument("<target>", "the tool: claude-code, codex, opencode, aider, continue or curl")
     .option("--shell <shell>", "bash, zsh, fish or powershell (default: from $SHELL)")
     .option("-p, --port <port>", "the gateway's port (default 4141, env COPILOT_GATEWAY_PORT)")
     .option("--host <host>", "the gateway's address (default 127.0.0.1, env COPILOT_GATEWAY_HOST)")
@@ -236,6 +236,9 @@ export async function main(argv: string[]): Promise<void> {
     .description("seal with a new key from now on (the old one still opens what it sealed)")
     .action(async () => (await import("./commands/team.js")).teamRotateSecret(ctx()));
 
+  // Examples and the global options under each subcommand's --help: loaded only when help may be printed.
+  if (mayPrintHelp(argv)) (await import("./help-text.js")).addHelpExtras(program);
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
@@ -246,6 +249,11 @@ export async function main(argv: string[]): Promise<void> {
     const global = program.opts<GlobalOptions>();
     handleFatal(error, global.verbose === true, global.githubHost);
   }
+}
+
+/** `--help`, `-h`, `help`, or a command group named alone (`team`), which commander answers with its help. */
+function mayPrintHelp(argv: string[]): boolean {
+  return argv.some((a) => a === "--help" || a === "-h" || a === "help") || argv.at(-1) === "team";
 }
 
 async function readVersion(): Promise<string> {

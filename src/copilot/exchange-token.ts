@@ -115,7 +115,7 @@ export async function exchangeCopilotToken(options: ExchangeOptions): Promise<Co
   if (status === 401) {
     throw new TokenExchangeError(
       "bad_credentials",
-      `${from} was rejected by ${endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(githubToken)}.`,
+      `${from} was rejected by ${endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to sign in again${overrideHint(githubToken)}.`,
       { httpStatus: status },
     );
   }

@@ -51,7 +51,7 @@ export async function fetchCopilotUsage(req: UsageRequest): Promise<CopilotUsage
     throw new GatewayError(
       "bad_credentials",
       // Worded as the /user and exchange checks word it, including how to let the stored login win.
-      `the token from ${req.githubToken.label} was rejected by ${req.endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to log in again${overrideHint(req.githubToken)}.`,
+      `the token from ${req.githubToken.label} was rejected by ${req.endpoints.host} (bad credentials: revoked, expired or mistyped); run \`copilot-gateway login\` to sign in again${overrideHint(req.githubToken)}.`,
       { exitCode: EXIT_CODES.tokenRejected, status: 401 },
     );
   if (status === 403 || status === 404) {

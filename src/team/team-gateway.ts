@@ -21,11 +21,8 @@ import { createMemoryTeamEvents, type TeamEvents } from "./team-events.js";
 import type { TeamOptions } from "./team-options.js";
 import { isMember, TeamSignIn } from "./team-sign-in.js";
 import { summarizeUsage, type UsageSummary } from "./usage-summary.js";
-import {
-  type ConcurrencySlot,
-  createMemoryConcurrencyLimiter,
-  type UserConcurrencyLimiter,
-} from "./user-concurrency.js";
+import { composeAdmission, type UserAdmission } from "./user-admission.js";
+import { createMemoryConcurrencyLimiter, type UserConcurrencyLimiter } from "./user-concurrency.js";
 import { createMemoryRateLimiter, type UserRateLimiter } from "./user-rate-limiter.js";
 
 export interface TeamGatewayDeps {
@@ -39,6 +36,11 @@ export interface TeamGatewayDeps {
   events?: TeamEvents | undefined;
   rateLimiter?: UserRateLimiter | undefined;
   concurrency?: UserConcurrencyLimiter | undefined;
+  /**
+   * Both limits decided at once (Redis: one script, one round trip per request). Default: the two limiters above
+   * composed.
+   */
+  admission?: UserAdmission | undefined;
   /** Told about things an operator should see (membership lost, a failed usage write). */
   warn?: ((message: string) => void) | undefined;
   now?: (() => number) | undefined;
@@ -85,7 +87,7 @@ export class TeamGateway {
   readonly #deps: TeamGatewayDeps;
   readonly #now: () => number;
   readonly #rate: UserRateLimiter | undefined;
-  readonly #concurrency: UserConcurrencyLimiter | undefined;
+  readonly #admission: UserAdmission | undefined;
   readonly #orgClient: CopilotClient | undefined;
   readonly #unsubscribe: () => void;
 
@@ -97,9 +99,11 @@ export class TeamGateway {
     this.events = deps.events ?? createMemoryTeamEvents();
     const { userRpm, userConcurrency } = deps.options;
     this.#rate = deps.rateLimiter ?? (userRpm === undefined ? undefined : createMemoryRateLimiter(userRpm));
-    this.#concurrency =
+    const concurrency =
       deps.concurrency ??
       (userConcurrency === undefined ? undefined : createMemoryConcurrencyLimiter(userConcurrency));
+    this.#admission =
+      deps.admission ?? (this.#rate || concurrency ? composeAdmission(this.#rate, concurrency) : undefined);
     this.#orgClient = deps.orgSession ? new CopilotClient(deps.orgSession) : undefined;
     this.pool = new SessionPool({
       settings: deps.settings,
@@ -155,15 +159,12 @@ export class TeamGateway {
     const { key, user } = await this.authenticate(presented, baseUrl);
     const { allowOrgs } = this.options;
     if (allowOrgs.length > 0 && !isMember(user.orgs, allowOrgs)) throw notInAllowedOrg(user.login, allowOrgs);
-    if (this.#rate) {
-      const decision = await this.#rate.consume(user.login, this.#now());
-      if (!decision.allowed) throw userRateLimited(decision.limit, decision.retryAfterMs);
-    }
-    let slot: ConcurrencySlot | undefined;
-    if (this.#concurrency) {
-      slot = await this.#concurrency.acquire(user.login);
-      if (!slot) throw userConcurrencyLimited(this.#concurrency.limit);
-    }
+    const admission = this.#admission ? await this.#admission.admit(user.login, this.#now()) : undefined;
+    if (admission && !admission.allowed)
+      throw admission.reason === "rate"
+        ? userRateLimited(admission.limit, admission.retryAfterMs)
+        : userConcurrencyLimited(admission.limit);
+    const slot = admission?.slot;
     try {
       const client = await this.#clientFor(user.login);
       return { login: user.login, keyId: key.id, client, done: () => slot?.release() };

@@ -69,12 +69,16 @@ export interface QuotaView {
   unlimited: boolean;
   overageCount: number | null;
   overagePermitted: boolean | null;
+  /** The quota in the words the CLI uses too: "712 of 1,000 left", "unlimited". */
+  text: string;
 }
 
 export interface UsageView {
   login: string | null;
   plan: string | null;
   sku: string | null;
+  /** The plan in words, as the CLI says it: "Copilot Business". */
+  planName: string;
   resetDate: string | null;
   quotas: { premium: QuotaView | null; chat: QuotaView | null; completions: QuotaView | null };
 }
@@ -94,6 +98,8 @@ export interface ModelView {
   maxOutputTokens: number | null;
   premium: boolean;
   multiplier: number | null;
+  /** The premium cost in the words `models` uses: "included", "×1", "premium", "unknown". */
+  premiumLabel: string;
   policy: string | null;
   terms: string | null;
 }

@@ -1,4 +1,5 @@
 import type { TokenState } from "../copilot/token-manager.js";
+import { planName, premiumLabel, quotaFacts, quotaLeft } from "../copilot/wording.js";
 import type { CredentialInfo } from "../credentials/copilot-credential.js";
 import { describeError } from "../errors.js";
 import type { AccountView, CopilotTokenView, ModelView, QuotaView, UsageView } from "./page-types.js";
@@ -68,6 +69,7 @@ export function toModelView(model: CatalogueModelLike): ModelView {
     maxOutputTokens: caps?.limits?.max_output_tokens ?? null,
     premium: model.billing?.is_premium === true,
     multiplier: model.billing?.multiplier ?? null,
+    premiumLabel: premiumLabel(model.billing),
     policy: model.policy?.state ?? null,
     terms: model.policy?.terms ?? null,
   };
@@ -77,6 +79,7 @@ export function toModelView(model: CatalogueModelLike): ModelView {
 export interface QuotaSnapshotLike {
   entitlement?: number | undefined;
   remaining?: number | undefined;
+  quota_remaining?: number | undefined;
   percent_remaining?: number | undefined;
   unlimited?: boolean | undefined;
   overage_count?: number | undefined;
@@ -95,31 +98,40 @@ export interface CopilotUserLike {
         completions?: QuotaSnapshotLike | undefined;
       }
     | undefined;
+  monthly_quotas?: Record<string, number> | null | undefined;
+  limited_user_quotas?: Record<string, number> | null | undefined;
 }
 
-function toQuotaView(q: QuotaSnapshotLike | undefined): QuotaView | null {
-  if (!q) return null;
+function toQuotaView(
+  user: CopilotUserLike,
+  key: "premium_interactions" | "chat" | "completions",
+): QuotaView | null {
+  const facts = quotaFacts(user, key);
+  if (!facts) return null;
+  const q = user.quota_snapshots?.[key];
   return {
-    entitlement: q.entitlement ?? null,
-    remaining: q.remaining ?? null,
-    percentRemaining: q.percent_remaining ?? null,
-    unlimited: q.unlimited === true,
-    overageCount: q.overage_count ?? null,
-    overagePermitted: q.overage_permitted ?? null,
+    entitlement: facts.entitlement,
+    remaining: facts.remaining,
+    percentRemaining:
+      q?.percent_remaining ?? (facts.entitlement > 0 ? (facts.remaining / facts.entitlement) * 100 : null),
+    unlimited: facts.unlimited,
+    overageCount: q?.overage_count ?? null,
+    overagePermitted: q?.overage_permitted ?? null,
+    text: quotaLeft(facts),
   };
 }
 
 export function toUsageView(user: CopilotUserLike): UsageView {
-  const q = user.quota_snapshots;
   return {
     login: user.login ?? null,
     plan: user.copilot_plan ?? null,
     sku: user.access_type_sku ?? null,
+    planName: planName({ plan: user.copilot_plan, sku: user.access_type_sku }),
     resetDate: user.quota_reset_date ?? null,
     quotas: {
-      premium: toQuotaView(q?.premium_interactions),
-      chat: toQuotaView(q?.chat),
-      completions: toQuotaView(q?.completions),
+      premium: toQuotaView(user, "premium_interactions"),
+      chat: toQuotaView(user, "chat"),
+      completions: toQuotaView(user, "completions"),
     },
   };
 }

@@ -30,7 +30,7 @@ describe("copilot-gateway login (no TTY)", () => {
     expect(result.stderr).toContain(`open ${fake.url}/login/device`);
     expect(result.stderr).toContain("enter the code:  WDJB-MJHT");
     expect(result.stderr).toContain(
-      "Signed in to github.com as octocat. Copilot copilot_for_business_seat_quota",
+      'Signed in to github.com as octocat (Copilot Business).\nNext: run `copilot-gateway serve` to start the gateway, or `copilot-gateway chat "hello"` to ask Copilot.\n',
     );
     expect(result.stderr).not.toContain(DEVICE_TOKEN);
     expect(fake.requestsTo("/login/oauth/access_token")).toHaveLength(4);

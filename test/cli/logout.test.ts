@@ -22,7 +22,7 @@ describe("copilot-gateway logout", () => {
     const ghe = saveGitHubToken({ homeDir: state, host: "acme.ghe.com" }, { token: "gho_b" });
     const result = await runCli(["logout"], env);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`Logged out of github.com: removed ${path}.\n`);
+    expect(result.stderr).toBe(`Signed out of github.com: removed ${path}.\n`);
     expect(existsSync(path)).toBe(false);
     expect(existsSync(ghe)).toBe(true);
     const status = await runCli(["status"], env);

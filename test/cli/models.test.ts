@@ -27,7 +27,7 @@ describe("copilot-gateway models", () => {
       "yes",
       "messages,chat",
       "enabled",
-      "3x",
+      "×3",
     ]);
     expect(lines.find((l) => l.startsWith("gpt-5.1-codex "))).toMatch(/\sresponses,ws\s/);
     expect(lines.find((l) => l.startsWith("fake-disabled-model "))).toMatch(/\sdisabled\s/);

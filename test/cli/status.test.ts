@@ -21,7 +21,7 @@ function setup() {
 }
 
 describe("copilot-gateway status", () => {
-  it("shows host, login, token source, sku, API base, expiry and chat, never the token", async () => {
+  it("shows host, login, GitHub token source, plan in words, API base, Copilot token expiry and chat, never the token", async () => {
     const { env } = setup();
     const result = await runCli(["status"], { ...env, GH_TOKEN: TOKEN });
     expect(result.code).toBe(0);
@@ -29,10 +29,15 @@ describe("copilot-gateway status", () => {
     expect(result.stdout).toMatch(/^mode: +GitHub user token$/m);
     expect(result.stdout).toMatch(/^billed to: +the user's Copilot seat$/m);
     expect(result.stdout).toMatch(/^GitHub login: +octocat$/m);
-    expect(result.stdout).toMatch(/^token source: +GH_TOKEN, gho_\*\*\*\*abcd$/m);
-    expect(result.stdout).toMatch(/^Copilot plan: +business \(sku copilot_for_business_seat_quota\)$/m);
+    expect(result.stdout).toMatch(/^GitHub token: +GH_TOKEN, gho_\*\*\*\*abcd$/m);
+    expect(result.stdout).toMatch(/^Copilot plan: +Copilot Business$/m);
     expect(result.stdout).toContain(`Copilot API:   ${fake.url}`);
-    expect(result.stdout).toMatch(/^Copilot token: +\d{4}-\d\d-\d\dT.*Z \(refreshed about every 25 min\)$/m);
+    // The fake's Copilot token lives 30 min: relative first, labelled as the Copilot token's, after the GitHub rows.
+    expect(result.stdout).toMatch(
+      /^Copilot token: +expires in (30|29) min \(\d{4}-\d\d-\d\dT[\d:.]+Z\); renewed about every 25 min$/m,
+    );
+    const labels = result.stdout.split("\n").map((l) => l.split(":")[0]);
+    expect(labels.slice(0, 4)).toEqual(["host", "GitHub login", "GitHub token", "mode"]);
     expect(result.stdout).toMatch(/^chat enabled: +yes$/m);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
     expect(result.stdout + result.stderr).not.toContain("tid=fake");

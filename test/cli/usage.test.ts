@@ -18,9 +18,9 @@ describe("copilot-gateway usage", () => {
     expect(stderr).toBe("");
     expect(stdout).toBe(
       [
-        "Account:          octocat",
-        "Plan:             business (copilot_enterprise_seat)",
-        "Premium requests: 206.5 / 300 used (68.8%)  [##############......]",
+        "GitHub login:     octocat",
+        "Copilot plan:     Copilot Business",
+        "Premium requests: 93.5 of 300 left  [##############......]",
         "Chat:             unlimited",
         "Completions:      unlimited",
         "Resets on:        2026-10-01",
@@ -53,7 +53,7 @@ describe("copilot-gateway usage", () => {
     const { code, stderr } = await runCli(fake, ["usage"], { env: { COPILOT_GITHUB_TOKEN: "bogus" } });
     expect(code).toBe(4);
     expect(stderr).toBe(
-      "error: the token from COPILOT_GITHUB_TOKEN was rejected by github.com (bad credentials: revoked, expired or mistyped); run `copilot-gateway login` to log in again (or unset COPILOT_GITHUB_TOKEN, which takes precedence over the stored login).\n",
+      "error: the token from COPILOT_GITHUB_TOKEN was rejected by github.com (bad credentials: revoked, expired or mistyped); run `copilot-gateway login` to sign in again (or unset COPILOT_GITHUB_TOKEN, which takes precedence over the stored login).\n",
     );
   });
 });
@@ -94,11 +94,11 @@ describe("renderUsage", () => {
     });
     expect(renderUsage(report, plain)).toBe(
       [
-        "Account:          newbie",
-        "Plan:             individual (free_limited_copilot)",
+        "GitHub login:     newbie",
+        "Copilot plan:     Copilot Pro",
         "Premium requests: not reported",
-        "Chat:             10 / 50 used (20.0%)  [####................]",
-        "Completions:      500 / 2000 used (25.0%)  [#####...............]",
+        "Chat:             40 of 50 left  [####................]",
+        "Completions:      1,500 of 2,000 left  [#####...............]",
         "Resets on:        2026-12-01",
         "",
       ].join("\n"),
@@ -114,7 +114,7 @@ describe("renderUsage", () => {
       },
     });
     const text = renderUsage(report, plain);
-    expect(text).toContain("Premium requests: 300 / 300 used (100.0%) (+12 overage)  [####################]");
+    expect(text).toContain("Premium requests: 0 of 300 left, 12 over  [####################]");
     expect(text).toContain("Resets on:        2025-11-01");
   });
 
@@ -124,6 +124,6 @@ describe("renderUsage", () => {
       quota_snapshots: "nope",
       quota_reset_date: "2026-01-01",
     });
-    expect(renderUsage(report, plain)).toContain("Plan:             unknown");
+    expect(renderUsage(report, plain)).toContain("Copilot plan:     unknown");
   });
 });

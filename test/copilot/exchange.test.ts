@@ -78,7 +78,7 @@ describe("exchangeCopilotToken", () => {
     expect(token.apiUrl).toBe("http://mirror.internal:8080");
   });
 
-  it("401: says the token from its source was rejected and to log in again", async () => {
+  it("401: says the token from its source was rejected and to sign in again", async () => {
     fake.state.exchange.failure = "bad_credentials";
     const error = await failure();
     expect(error).toMatchObject({
@@ -87,7 +87,7 @@ describe("exchangeCopilotToken", () => {
       httpStatus: 401,
     });
     expect(error.message).toBe(
-      "the token from GH_TOKEN was rejected by github.com (bad credentials: revoked, expired or mistyped); run `copilot-gateway login` to log in again (or unset GH_TOKEN, which takes precedence over the stored login).",
+      "the token from GH_TOKEN was rejected by github.com (bad credentials: revoked, expired or mistyped); run `copilot-gateway login` to sign in again (or unset GH_TOKEN, which takes precedence over the stored login).",
     );
   });
 

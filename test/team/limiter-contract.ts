@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CopilotTokenCache } from "../../src/team/copilot-token-cache.js";
 import type { TeamEvent, TeamEvents } from "../../src/team/team-events.js";
+import type { UserAdmission } from "../../src/team/user-admission.js";
 import type { UserConcurrencyLimiter } from "../../src/team/user-concurrency.js";
 import type { UserRateLimiter } from "../../src/team/user-rate-limiter.js";
 
@@ -63,6 +64,68 @@ export function describeConcurrencyContract(
       expect(await limiter.inFlight("alice")).toBe(1);
       expect(await limiter.acquire("alice")).toBeDefined();
       expect(await limiter.acquire("alice")).toBeUndefined();
+    });
+  });
+}
+
+/** An admission with the two limiters it decides for, reading the same counts (to look at them). */
+export interface AdmissionUnderTest {
+  admission: UserAdmission;
+  rate: UserRateLimiter;
+  concurrency: UserConcurrencyLimiter;
+}
+
+/** Behaviour every `UserAdmission` must have: both limits at once, a refusal by either counts against neither. */
+export function describeAdmissionContract(
+  name: string,
+  make: (perMinute: number, slots: number) => Promise<AdmissionUnderTest>,
+) {
+  describe(`UserAdmission contract: ${name}`, () => {
+    const t = Date.now();
+    it("admits within both limits, holding a slot until released and counting the minute", async () => {
+      const { admission, rate, concurrency } = await make(3, 1);
+      const first = await admission.admit("alice", t);
+      expect(first).toMatchObject({ allowed: true });
+      expect(await concurrency.inFlight("alice")).toBe(1);
+      expect(await rate.peek("alice", t)).toMatchObject({ remaining: 2 });
+      // No slot free: refused, and the minute is not used up by the refusal.
+      expect(await admission.admit("ALICE", t + 1)).toEqual({
+        allowed: false,
+        reason: "concurrency",
+        limit: 1,
+      });
+      expect(await rate.peek("alice", t + 1)).toMatchObject({ remaining: 2 });
+      // Another person is not affected.
+      const bob = await admission.admit("bob", t + 1);
+      expect(bob.allowed).toBe(true);
+      if (first.allowed) first.slot?.release();
+      await expect.poll(() => concurrency.inFlight("alice")).toBe(0);
+      const second = await admission.admit("alice", t + 2);
+      expect(second.allowed).toBe(true);
+      if (second.allowed) second.slot?.release();
+      if (bob.allowed) bob.slot?.release();
+    });
+
+    it("a minute used up refuses with the wait, taking no slot", async () => {
+      const { admission, concurrency } = await make(2, 5);
+      for (let i = 0; i < 2; i++) {
+        const admitted = await admission.admit("carol", t + i * 10_000);
+        if (admitted.allowed) admitted.slot?.release();
+      }
+      await expect.poll(() => concurrency.inFlight("carol")).toBe(0);
+      expect(await admission.admit("carol", t + 20_000)).toEqual({
+        allowed: false,
+        reason: "rate",
+        limit: 2,
+        retryAfterMs: 40_000,
+      });
+      expect(await concurrency.inFlight("carol")).toBe(0);
+      // Over both limits at once: the minute is what the person is told about (it lasts longer).
+      const { admission: both } = await make(1, 1);
+      const held = await both.admit("dan", t);
+      expect(held.allowed).toBe(true);
+      expect(await both.admit("dan", t + 1)).toMatchObject({ allowed: false, reason: "rate" });
+      if (held.allowed) held.slot?.release();
     });
   });
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCopilotTokenCache } from "../../src/team/copilot-token-cache.js";
 import { createMemoryTeamEvents } from "../../src/team/team-events.js";
+import { composeAdmission } from "../../src/team/user-admission.js";
 import { createMemoryConcurrencyLimiter } from "../../src/team/user-concurrency.js";
 import { createMemoryRateLimiter } from "../../src/team/user-rate-limiter.js";
 import {
+  describeAdmissionContract,
   describeConcurrencyContract,
   describeRateLimiterContract,
   describeTeamEventsContract,
@@ -12,6 +14,11 @@ import {
 
 describeRateLimiterContract("memory", async (n) => createMemoryRateLimiter(n));
 describeConcurrencyContract("memory", async (n) => createMemoryConcurrencyLimiter(n));
+describeAdmissionContract("memory, the two limiters composed", async (perMinute, slots) => {
+  const rate = createMemoryRateLimiter(perMinute);
+  const concurrency = createMemoryConcurrencyLimiter(slots);
+  return { admission: composeAdmission(rate, concurrency), rate, concurrency };
+});
 describeTeamEventsContract("memory", async () => {
   const bus = createMemoryTeamEvents();
   return [bus, bus];

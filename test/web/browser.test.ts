@@ -158,10 +158,17 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
 
     // 5. The login and the quota appear.
     await page.locator("#account-login", { hasText: "octocat" }).waitFor();
-    await page.locator("#premium-numbers", { hasText: "93 / 300 remaining" }).waitFor();
+    // The same words as `copilot-gateway usage` (test/cli/usage.test.ts): one voice.
+    await page.locator("#premium-numbers", { hasText: "93.5 of 300 left" }).waitFor();
+    expect(await page.locator("#account-plan").textContent()).toBe("Copilot Business");
+    expect(await page.locator("#quota-chat").textContent()).toBe("unlimited");
     expect(await page.locator("#premium-bar").getAttribute("aria-valuenow")).toBe("31");
     expect(await page.locator("#quota-reset").textContent()).toMatch(/^Resets /);
     await page.locator("#models-body tr").first().waitFor();
+    // The premium column says what `copilot-gateway models` says (test/cli/models.test.ts).
+    expect(await page.locator('#models-body tr[data-model="claude-opus-4.6"] td').nth(5).textContent()).toBe(
+      "×3",
+    );
     await page.locator("#log-status", { hasText: "Live" }).waitFor();
     expect(await page.locator("#token-refresh").textContent()).toMatch(/^next refresh in \d+:\d\d/);
     await shot("03-signed-in");

@@ -201,18 +201,20 @@ describe("signed in through the page", () => {
       login: "octocat",
       plan: "business",
       sku: "copilot_enterprise_seat",
+      planName: "Copilot Business",
       resetDate: "2026-10-01",
       quotas: {
         premium: {
           entitlement: 300,
-          remaining: 93,
+          remaining: 93.5,
           percentRemaining: 31.1666667,
           unlimited: false,
           overageCount: 0,
           overagePermitted: false,
+          text: "93.5 of 300 left",
         },
-        chat: expect.objectContaining({ unlimited: true }),
-        completions: expect.objectContaining({ unlimited: true }),
+        chat: expect.objectContaining({ unlimited: true, text: "unlimited" }),
+        completions: expect.objectContaining({ unlimited: true, text: "unlimited" }),
       },
     });
   });
@@ -223,6 +225,7 @@ describe("signed in through the page", () => {
     expect(consent).toMatchObject({
       policy: "requires_consent",
       premium: true,
+      premiumLabel: expect.stringMatching(/^(×[\d.]+|premium)$/),
       endpoints: ["/chat/completions"],
     });
     expect(models.find((m) => m.id === "fake-disabled-model")?.policy).toBe("disabled");

@@ -9,6 +9,7 @@ import { chooseImport, findImportableTokens } from "../../auth/import-sources.js
 import { GITHUB_TOKEN_ENV_VARS } from "../../auth/resolve-github-token.js";
 import { readStoredGitHubToken, storedTokenPath } from "../../auth/token-store.js";
 import type { Settings } from "../../config/settings.js";
+import { planName } from "../../copilot/wording.js";
 import { EXIT_CODES, GatewayError, isGatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import type { CliContext } from "../context.js";
@@ -51,9 +52,12 @@ function openBrowser(url: string): void {
   }
 }
 
-function describeSignedIn(status: AccountStatus): string {
-  const copilot = `Copilot ${status.sku ?? "access confirmed"} via ${status.copilotApiUrl}`;
-  return `Signed in to ${status.host} as ${status.login}. ${copilot}.`;
+/** Who, on which plan (in words, as `status` and the page say it), and what to run next. */
+function describeSignedIn(status: AccountStatus, githubHost: string | undefined): string {
+  const plan = planName({ plan: status.plan, sku: status.sku });
+  const who = status.login ? ` as ${status.login}` : "";
+  const next = `Next: run ${cliCommand("serve", githubHost)} to start the gateway, or ${cliCommand('chat "hello"', githubHost)} to ask Copilot.`;
+  return `Signed in to ${status.host}${who} (${plan}).\n${next}`;
 }
 
 /** Run the device flow, printing the code on stderr (so scripts can read it without a TTY), until approved. */
@@ -155,7 +159,7 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
         warn,
       });
       ctx.stderr.write(
-        `Imported the token from ${chosen.label} into ${path}.\n${describeSignedIn(status)}\n`,
+        `Imported the token from ${chosen.label} into ${path}.\n${describeSignedIn(status, ctx.options.githubHost)}\n`,
       );
       reportSso(ctx, status);
     } else {
@@ -170,7 +174,7 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
         onSaved: (path) => ctx.stderr.write(`Stored the GitHub token in ${path}.\n`),
         warn,
       });
-      ctx.stderr.write(`${describeSignedIn(status)}\n`);
+      ctx.stderr.write(`${describeSignedIn(status, ctx.options.githubHost)}\n`);
       reportSso(ctx, status);
     }
     if (overriding.length > 0) {

@@ -9,7 +9,7 @@ export async function logout(ctx: CliContext): Promise<void> {
   const removed = deleteStoredGitHubToken({ homeDir: settings.homeDir, host });
   ctx.stderr.write(
     removed
-      ? `Logged out of ${host}: removed ${removed}.\n`
+      ? `Signed out of ${host}: removed ${removed}.\n`
       : `No stored login for ${host}; nothing to remove.\n`,
   );
   const stillSet = GITHUB_TOKEN_ENV_VARS.filter((name) => ctx.env[name]?.trim());

@@ -1,5 +1,6 @@
 import { connectCopilot } from "../../copilot/connect.js";
 import { type CopilotModel, defaultChatModel, modelPolicyState } from "../../copilot/models.js";
+import { premiumLabel } from "../../copilot/wording.js";
 import type { CliContext } from "../context.js";
 import { compactNumber, jsonOutput } from "../output/format.js";
 import { createStyle, type Style } from "../output/style.js";
@@ -33,13 +34,6 @@ function policy(model: CopilotModel, style: Style): string {
   return state === "disabled" ? style.red(state) : style.yellow(state);
 }
 
-function premium(model: CopilotModel): string {
-  const b = model.billing;
-  if (!b) return "-";
-  if (!b.is_premium) return "no";
-  return b.multiplier !== undefined ? `${b.multiplier}x` : "yes";
-}
-
 /** `copilot-gateway models [--json]`: the seat's catalogue as a table, or the parsed list as JSON. */
 export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise<void> {
   const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
@@ -65,7 +59,7 @@ export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise
     yesNo(m.capabilities.supports?.tool_calls, style),
     endpoints(m),
     policy(m, style),
-    premium(m),
+    premiumLabel(m.billing),
   ]);
   ctx.stdout.write(
     `${renderTable(["ID", "VENDOR", "CONTEXT", "VISION", "TOOLS", "ENDPOINTS", "POLICY", "PREMIUM"], rows, style)}\n`,

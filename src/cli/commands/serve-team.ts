@@ -71,6 +71,7 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
         ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
         userRpm: teamOptions.userRpm,
         userConcurrency: teamOptions.userConcurrency,
+        leaseMs: concurrencyLeaseMs(ctx.env),
         say,
       })
     : undefined;
@@ -110,6 +111,7 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
         events: redis.events,
         rateLimiter: redis.rateLimiter,
         concurrency: redis.concurrency,
+        admission: redis.admission,
         shareToken: redis.copilotToken,
       },
     }),
@@ -168,4 +170,19 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   }
   say("Stopped.");
   log.flush();
+}
+
+/**
+ * `COPILOT_GATEWAY_CONCURRENCY_LEASE_SECONDS`: how long a `--user-concurrency` slot held by a replica that died stays
+ * taken on Redis (live replicas renew theirs every third of it). Default 60.
+ */
+function concurrencyLeaseMs(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.COPILOT_GATEWAY_CONCURRENCY_LEASE_SECONDS?.trim();
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600)
+    throw new UsageError(
+      `COPILOT_GATEWAY_CONCURRENCY_LEASE_SECONDS must be a whole number of seconds from 1 to 3600, not "${raw}".`,
+    );
+  return seconds * 1000;
 }

@@ -1,4 +1,5 @@
 import type { AccountStatus } from "../../auth/account-status.js";
+import { expiresIn, planName } from "../../copilot/wording.js";
 import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
 import type { CliContext } from "../context.js";
 
@@ -6,27 +7,28 @@ export interface StatusOptions {
   json?: boolean;
 }
 
-function describeExpiry(status: AccountStatus): string {
+/** The Copilot token's expiry, relative first ("expires in 24 min"), then the exact time for a bug report. */
+function describeExpiry(status: AccountStatus, now = Date.now()): string {
   if (status.bearer === "direct")
     return "none: the GitHub token itself is the bearer (checked again every hour)";
-  if (status.bearer === "copilot-token") return `${status.expiresAt} (given as is: it cannot be refreshed)`;
+  const when = `${expiresIn(Date.parse(status.expiresAt), now)} (${status.expiresAt})`;
+  if (status.bearer === "copilot-token") return `${when}; given as is, it cannot be refreshed`;
   const minutes = Math.round(status.refreshIn / 60);
-  return `${status.expiresAt} (refreshed about every ${minutes} min)`;
+  return `${when}; renewed about every ${minutes} min`;
 }
 
 function formatStatus(status: AccountStatus): string {
   const source = status.tokenMasked
     ? `${status.tokenSourceLabel}, ${status.tokenMasked}`
     : status.tokenSourceLabel;
-  const rows: [string, string][] = [
-    ["host", status.host],
-    ["mode", status.modeDescription],
-    ["billed to", status.billing],
-  ];
+  // GitHub facts first, then Copilot's: the Copilot token's expiry must not read as the GitHub login expiring.
+  const rows: [string, string][] = [["host", status.host]];
   if (status.login) rows.push(["GitHub login", status.login]);
   rows.push(
-    ["token source", source],
-    ["Copilot plan", `${status.plan ?? "unknown"} (sku ${status.sku ?? "unknown"})`],
+    ["GitHub token", source],
+    ["mode", status.modeDescription],
+    ["billed to", status.billing],
+    ["Copilot plan", planName({ plan: status.plan, sku: status.sku })],
     ["Copilot API", status.copilotApiUrl],
     ["Copilot token", describeExpiry(status)],
     ["chat enabled", status.chatEnabled === undefined ? "unknown" : status.chatEnabled ? "yes" : "no"],

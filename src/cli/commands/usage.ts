@@ -2,7 +2,8 @@ import type { CopilotClient } from "../../copilot/client.js";
 import { connectCopilot } from "../../copilot/connect.js";
 import type { LimitReading, LimitSnapshot } from "../../copilot/limits/limit-snapshot.js";
 import { formatDuration, resetsIn } from "../../copilot/limits/reset-time.js";
-import { type CopilotUsage, type QuotaSnapshot, quotaResetDate } from "../../copilot/usage.js";
+import { type CopilotUsage, quotaResetDate } from "../../copilot/usage.js";
+import { formatCount, planName, type QuotaFacts, quotaFacts, quotaLeft } from "../../copilot/wording.js";
 import {
   lastDays,
   premiumRequests,
@@ -23,44 +24,13 @@ export interface UsageOptions {
   history?: boolean;
 }
 
-interface Quota {
-  entitlement: number;
-  remaining: number;
-  unlimited: boolean;
-  overage: number;
-}
-
-function fromSnapshot(s: QuotaSnapshot | undefined): Quota | undefined {
-  if (!s) return undefined;
-  return {
-    entitlement: s.entitlement ?? 0,
-    remaining: s.quota_remaining ?? s.remaining ?? 0,
-    unlimited: s.unlimited === true,
-    overage: s.overage_count ?? 0,
-  };
-}
-
-/** Copilot Free reports `monthly_quotas` (allowance) and `limited_user_quotas` (what is left) instead of snapshots. */
-function fromFreePlan(usage: CopilotUsage, key: string): Quota | undefined {
-  const entitlement = usage.monthly_quotas?.[key];
-  const remaining = usage.limited_user_quotas?.[key];
-  if (entitlement === undefined || remaining === undefined) return undefined;
-  return { entitlement, remaining, unlimited: false, overage: 0 };
-}
-
-function quotaLine(label: string, quota: Quota | undefined, style: Style): string {
+function quotaLine(label: string, quota: QuotaFacts | undefined, style: Style): string {
   const name = `${label}:`.padEnd(18);
-  if (!quota) return `${name}${style.dim("not reported")}`;
-  if (quota.unlimited) return `${name}${style.green("unlimited")}`;
+  if (!quota) return `${name}${style.dim(quotaLeft(quota))}`;
+  if (quota.unlimited) return `${name}${style.green(quotaLeft(quota))}`;
   const used = Math.max(0, quota.entitlement - quota.remaining);
   const fraction = quota.entitlement > 0 ? used / quota.entitlement : 0;
-  const percent = `${(fraction * 100).toFixed(1)}%`;
-  const overage = quota.overage > 0 ? ` (+${quota.overage} overage)` : "";
-  return `${name}${format(used)} / ${format(quota.entitlement)} used (${percent})${overage}  ${renderBar(fraction, style)}`;
-}
-
-function format(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+  return `${name}${quotaLeft(quota)}  ${renderBar(fraction, style)}`;
 }
 
 function limitLine(label: string, reading: LimitReading | undefined, style: Style, now: number): string {
@@ -89,25 +59,19 @@ export function renderLimits(limits: LimitSnapshot | undefined, style: Style, no
 
 /** The human report: account, plan, premium requests with a bar, chat and completions, reset date. */
 export function renderUsage(report: CopilotUsage, style: Style): string {
-  const snap = report.quota_snapshots ?? {};
-  const plan = [
-    report.copilot_plan ?? "unknown",
-    report.access_type_sku && style.dim(`(${report.access_type_sku})`),
-  ]
-    .filter(Boolean)
-    .join(" ");
+  const plan = planName({ plan: report.copilot_plan, sku: report.access_type_sku });
   const lines = [
-    `${"Account:".padEnd(18)}${report.login ?? "-"}`,
-    `${"Plan:".padEnd(18)}${plan}`,
-    quotaLine("Premium requests", fromSnapshot(snap.premium_interactions), style),
-    quotaLine("Chat", fromSnapshot(snap.chat) ?? fromFreePlan(report, "chat"), style),
-    quotaLine("Completions", fromSnapshot(snap.completions) ?? fromFreePlan(report, "completions"), style),
-    `${"Resets on:".padEnd(18)}${quotaResetDate(report) ?? "-"}`,
+    `${"GitHub login:".padEnd(18)}${report.login ?? "unknown"}`,
+    `${"Copilot plan:".padEnd(18)}${plan}`,
+    quotaLine("Premium requests", quotaFacts(report, "premium_interactions"), style),
+    quotaLine("Chat", quotaFacts(report, "chat"), style),
+    quotaLine("Completions", quotaFacts(report, "completions"), style),
+    `${"Resets on:".padEnd(18)}${quotaResetDate(report) ?? "not reported"}`,
   ];
   return `${lines.join("\n")}\n`;
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+const fmt = formatCount;
 
 /**
  * The last 30 days by day and by model. Premium requests appear only where the catalogue gives the model's

@@ -351,38 +351,34 @@ async function loadUsage(page) {
   }
 }
 
+// The server words each quota ("712 of 1,000 left", "unlimited") the way the CLI does: one voice.
 function quotaLine(q) {
-  if (!q) return "—";
-  if (q.unlimited) return "Unlimited";
-  return `${formatNumber(q.remaining)} of ${formatNumber(q.entitlement)} left`;
+  return q ? q.text : "not reported";
 }
 
 function renderUsage(usage) {
   if (usage.login) setText("account-login", usage.login);
-  setText("account-plan", [usage.plan, usage.sku && `(${usage.sku})`].filter(Boolean).join(" ") || "—");
+  setText("account-plan", usage.planName ?? "—");
   const p = usage.quotas?.premium;
   const fill = $("premium-fill");
   const bar = $("premium-bar");
+  setText("premium-numbers", quotaLine(p));
   if (!p) {
-    setText("premium-numbers", "not reported");
     fill.style.width = "0";
   } else if (p.unlimited) {
-    setText("premium-numbers", "Unlimited");
     fill.style.width = "100%";
     fill.className = "bar-fill";
     bar.setAttribute("aria-valuenow", "100");
-    bar.setAttribute("aria-valuetext", "Unlimited");
+    bar.setAttribute("aria-valuetext", p.text);
   } else {
     const ratio = p.entitlement ? (p.remaining / p.entitlement) * 100 : 0;
     const pct = Math.max(0, Math.min(100, p.percentRemaining ?? ratio));
-    setText("premium-numbers", `${formatNumber(p.remaining)} / ${formatNumber(p.entitlement)} remaining`);
     fill.style.width = `${pct}%`;
     fill.className = `bar-fill ${pct < 10 ? "bad" : pct < 25 ? "warn" : ""}`;
     bar.setAttribute("aria-valuenow", String(Math.round(pct)));
-    bar.setAttribute("aria-valuetext", `${p.remaining} of ${p.entitlement} premium requests remaining`);
+    bar.setAttribute("aria-valuetext", `${p.text} (premium requests)`);
   }
-  const overage = p?.overageCount ? ` · ${formatNumber(p.overageCount)} over the limit` : "";
-  setText("quota-reset", usage.resetDate ? `Resets ${formatDate(usage.resetDate)}${overage}` : overage);
+  setText("quota-reset", usage.resetDate ? `Resets ${formatDate(usage.resetDate)}` : "");
   setText("quota-chat", quotaLine(usage.quotas?.chat));
   setText("quota-completions", quotaLine(usage.quotas?.completions));
 }
@@ -441,7 +437,7 @@ function renderModels(page) {
       el("td", {}, ...(m.endpoints ?? ["(any)"]).map((e) => el("span", { class: "tag" }, e))),
       el("td", {}, ...m.capabilities.map((c) => el("span", { class: "tag" }, c))),
       el("td", { class: "num" }, formatNumber(m.contextWindow)),
-      el("td", {}, m.premium ? `premium ×${m.multiplier ?? 1}` : "included"),
+      el("td", {}, m.premiumLabel),
       policyCell,
     );
   });

@@ -62,11 +62,24 @@ export class RedisConcurrencyLimiter implements UserConcurrencyLimiter {
     this.#onError = options.onError ?? (() => {});
   }
 
+  /** How long a lease lives without renewal. */
+  get leaseMs(): number {
+    return this.#leaseMs;
+  }
+
   async acquire(login: string): Promise<ConcurrencySlot | undefined> {
     const key = this.#keys.person(login, "inflight");
     const id = randomUUID();
     const granted = await this.#redis.run((r) => ACQUIRE.run(r, [key], [this.limit, id, this.#leaseMs]));
     if (granted !== 1) return undefined;
+    return this.adopt(key, id);
+  }
+
+  /**
+   * Keep a lease granted elsewhere (the combined admission script) the way `acquire` keeps its own: renewed while
+   * held, deleted on release.
+   */
+  adopt(key: string, id: string): ConcurrencySlot {
     this.#hold(id, key);
     let released = false;
     return {

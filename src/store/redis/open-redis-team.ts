@@ -13,6 +13,7 @@ import { requestLogEntrySchema } from "./request-log-entry.js";
 import { SharedCopilotToken } from "./shared-copilot-token.js";
 import { SharedTokens } from "./shared-token.js";
 import { RedisTeamEvents } from "./team-events.js";
+import { RedisUserAdmission } from "./user-admission.js";
 
 export interface RedisTeamOptions {
   url: string;
@@ -21,6 +22,8 @@ export interface RedisTeamOptions {
   ca?: string | Buffer | undefined;
   userRpm?: number | undefined;
   userConcurrency?: number | undefined;
+  /** How long a concurrency slot of a replica that stopped renewing it (killed) stays taken; default 60 s. */
+  leaseMs?: number | undefined;
   /** Lines an operator should see: Redis lost and back. */
   say?: ((line: string) => void) | undefined;
 }
@@ -37,6 +40,8 @@ export interface RedisTeamBackend {
   readonly tokens: SharedTokens;
   readonly rateLimiter: RedisRateLimiter | undefined;
   readonly concurrency: RedisConcurrencyLimiter | undefined;
+  /** Both limits in one script per request (undefined without either). */
+  readonly admission: RedisUserAdmission | undefined;
   /** "store_unavailable" while Redis cannot be reached (`/readyz`); undefined again once it is, without a restart. */
   notReadyReason(): string | undefined;
   /** A person's Copilot token through Redis (the session pool's `shareToken`). */
@@ -83,8 +88,12 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
   });
   const rateLimiter = options.userRpm ? new RedisRateLimiter(connection, keys, options.userRpm) : undefined;
   const concurrency = options.userConcurrency
-    ? new RedisConcurrencyLimiter(connection, keys, options.userConcurrency)
+    ? new RedisConcurrencyLimiter(connection, keys, options.userConcurrency, { leaseMs: options.leaseMs })
     : undefined;
+  const admission =
+    options.userRpm || concurrency
+      ? new RedisUserAdmission(connection, keys, { perMinute: options.userRpm, concurrency })
+      : undefined;
   // Subscriptions in place before the first request, so no revocation published from now on is missed.
   await channels.ready();
   const replica = randomUUID().slice(0, 8);
@@ -99,6 +108,7 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
     tokens,
     rateLimiter,
     concurrency,
+    admission,
     notReadyReason: () => (connection.ready ? undefined : "store_unavailable"),
     copilotToken: (login, box) => {
       const shared = new SharedCopilotToken({ tokens, box, login });

@@ -6,8 +6,10 @@ import { RedisConnection } from "../../../src/store/redis/redis-connection.js";
 import { RedisKeys } from "../../../src/store/redis/redis-keys.js";
 import { StoreUnavailableError } from "../../../src/store/redis/store-unavailable.js";
 import { RedisTeamEvents } from "../../../src/store/redis/team-events.js";
+import { RedisUserAdmission } from "../../../src/store/redis/user-admission.js";
 import { RedisServer } from "../../services/redis-server.js";
 import {
+  describeAdmissionContract,
   describeConcurrencyContract,
   describeRateLimiterContract,
   describeTeamEventsContract,
@@ -43,6 +45,18 @@ describeConcurrencyContract("Redis", async (limit) => {
   const limiter = new RedisConcurrencyLimiter(await connect(), new RedisKeys(`c${n++}`), limit);
   cleanup.push(() => limiter.stop());
   return limiter;
+});
+describeAdmissionContract("Redis, one script", async (perMinute, slots) => {
+  const connection = await connect();
+  const keys = new RedisKeys(`a${n++}`);
+  const rate = new RedisRateLimiter(connection, keys, perMinute);
+  const concurrency = new RedisConcurrencyLimiter(connection, keys, slots);
+  cleanup.push(() => concurrency.stop());
+  return {
+    admission: new RedisUserAdmission(connection, keys, { perMinute, concurrency }),
+    rate,
+    concurrency,
+  };
 });
 describeTeamEventsContract("Redis pub/sub, two replicas", async () => {
   const keys = new RedisKeys(`e${n++}`);
@@ -104,6 +118,56 @@ describe("Redis limiters across replicas", () => {
     // The living replica's own slot has outlived several lease times: it is renewed while held.
     await new Promise((r) => setTimeout(r, 1_600));
     expect(await living.inFlight("erin")).toBe(1);
+  });
+
+  it("both limits cost one command per admitted request, counted across replicas; a dead replica's slot expires", async () => {
+    const keys = new RedisKeys("both");
+    const make = async () => {
+      const connection = await RedisConnection.open({ url: redis.url });
+      const concurrency = new RedisConcurrencyLimiter(connection, keys, 2, { leaseMs: 1_500 });
+      return {
+        connection,
+        concurrency,
+        admission: new RedisUserAdmission(connection, keys, { perMinute: 4, concurrency }),
+      };
+    };
+    const a = await make();
+    const b = await make();
+    cleanup.push(
+      () => a.concurrency.stop(),
+      () => a.connection.close(),
+    );
+    // Every command Redis receives from a client (not those a script runs inside it) while one request is admitted.
+    const monitor = await (await connect()).client.monitor();
+    const seen: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (!String(source).startsWith("lua")) seen.push(String(args[0]).toLowerCase());
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const now = Date.now();
+    const first = await a.admission.admit("hana", now);
+    await expect.poll(() => seen.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual(["evalsha"]);
+    monitor.disconnect();
+    // B holds the second slot, then dies without releasing it (a killed process).
+    expect((await b.admission.admit("hana", now + 1)).allowed).toBe(true);
+    b.concurrency.stop();
+    b.connection.client.disconnect();
+    expect(await a.admission.admit("hana", now + 2)).toEqual({
+      allowed: false,
+      reason: "concurrency",
+      limit: 2,
+    });
+    // Its lease runs out while A's, renewed, stays: the slot is free again, and the refusals above did not use up the minute (4).
+    await expect.poll(() => a.concurrency.inFlight("hana"), { timeout: 10_000, interval: 200 }).toBe(1);
+    const third = await a.admission.admit("hana", now + 3);
+    expect(third).toMatchObject({ allowed: true });
+    if (first.allowed) first.slot?.release();
+    if (third.allowed) third.slot?.release();
+    await expect.poll(() => a.concurrency.inFlight("hana")).toBe(0);
+    expect((await a.admission.admit("hana", now + 4)).allowed).toBe(true);
+    expect(await a.admission.admit("hana", now + 5)).toMatchObject({ allowed: false, reason: "rate" });
   });
 
   it("while Redis is down a limited request fails at once with a 503 error, and is counted again after", async () => {
