@@ -44,6 +44,7 @@ export interface ServeOptions {
   redis?: string;
   redisPrefix?: string;
   metrics?: boolean;
+  metricsToken?: string;
   /** `--rate-limit SECONDS` and `--wait`: a minimum gap between model requests to Copilot. */
   rateLimit?: string;
   wait?: boolean;
@@ -67,6 +68,10 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   }
   const pacing = resolvePacing({ rateLimit: opts.rateLimit, wait: opts.wait }, ctx.env);
   const manualTerminal = opts.manual ? await import("./serve-manual.js") : undefined;
+  if (opts.metricsToken !== undefined)
+    throw new UsageError(
+      "--metrics-token applies to --team; without it, /metrics is behind --api-key when keys are set.",
+    );
   manualTerminal?.assertManualTerminal(ctx);
   const options = resolveGatewayOptions(
     {
