@@ -177,13 +177,11 @@ function limitSummary(snapshot) {
 }
 
 function quotaPairs(quota) {
-  const pairs = [["Plan", quota.plan ?? "unknown"]];
+  const pairs = [["Copilot plan", quota.plan]];
   if (quota.resetDate) pairs.push(["Quota resets", quota.resetDate]);
   for (const q of quota.quotas) {
-    const text = q.unlimited
-      ? "unlimited"
-      : `${q.remaining ?? "?"} of ${q.entitlement ?? "?"} left${q.percentRemaining === undefined ? "" : ` (${Math.round(q.percentRemaining)}%)`}`;
-    pairs.push([q.id.replaceAll("_", " "), text]);
+    // Worded by the server, as the CLI and the single-user page say it ("712 of 1,000 left").
+    pairs.push([q.id.replaceAll("_", " "), q.text]);
   }
   return pairs;
 }
