@@ -14,6 +14,7 @@ import { EventStreamRedactor } from "../../../util/event-stream-redactor.js";
 import type { GatewayContext } from "../../create-server.js";
 import { type ErrorRenderer, relayedHeaders } from "../../errors/error-renderer.js";
 import { clientAbortSignal, startEventStream } from "../../http/relay.js";
+import { passUpstreamGate } from "../../upstream-gate/route-gate.js";
 import { requireClient } from "../openai/shared.js";
 
 /** Every error on these routes, ours or Copilot's, in Anthropic's `{type:"error", error:{type, message}}`. */
@@ -78,6 +79,9 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
       const service: AnthropicContext = {
         client,
         modelMap: ctx.options.modelMap,
+        beforeUpstream: ctx.runtime.upstreamGate
+          ? (modelId) => passUpstreamGate(ctx.runtime, request, "anthropic", modelId, signal)
+          : undefined,
         onWarning,
         onUsage: (usage) => {
           facts.inputTokens = usage.inputTokens;
