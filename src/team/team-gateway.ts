@@ -98,6 +98,8 @@ export type AdminUserView = TeamUser & {
 
 /** How many people's last limit snapshots are kept in memory (least recently updated dropped first). */
 const MAX_LIMIT_SNAPSHOTS = 10_000;
+/** `--billing org`: membership is checked again this often per person (a Copilot token's usual refresh period). */
+const ORG_BILLING_RECHECK_MS = 25 * 60_000;
 /** A seat's quota report is reused this long (a page reload must not cost a GitHub call each time). */
 const SEAT_QUOTA_TTL_MS = 60_000;
 
@@ -120,6 +122,8 @@ export class TeamGateway {
   readonly #usage: UsageRecorder;
   readonly #limits = new Map<string, LimitSnapshot>();
   readonly #quotas = new Map<string, Promise<SeatQuota>>();
+  /** `--billing org`: when each person's membership was last checked (see #recheckOnOrgBilling). */
+  readonly #orgChecks = new Map<string, number>();
   readonly #unwatchOrg: (() => void) | undefined;
 
   constructor(deps: TeamGatewayDeps) {
@@ -194,6 +198,7 @@ export class TeamGateway {
     const { key, user } = await this.authenticate(presented, baseUrl);
     const { allowOrgs } = this.options;
     if (allowOrgs.length > 0 && !isMember(user.orgs, allowOrgs)) throw notInAllowedOrg(user.login, allowOrgs);
+    if (this.#orgClient && allowOrgs.length > 0) await this.#recheckOnOrgBilling(user.login);
     const admission = this.#admission ? await this.#admission.admit(user.login, this.#now()) : undefined;
     if (admission && !admission.allowed)
       throw admission.reason === "rate"
@@ -207,6 +212,25 @@ export class TeamGateway {
       slot?.release();
       throw error;
     }
+  }
+
+  /**
+   * With `--billing org` nobody's own Copilot token is exchanged, so there is no refresh to check membership beside:
+   * it is checked instead on a person's first request on this replica and then once per Copilot refresh period.
+   */
+  async #recheckOnOrgBilling(login: string): Promise<void> {
+    const key = login.toLowerCase();
+    const now = this.#now();
+    const last = this.#orgChecks.get(key);
+    if (last !== undefined && now - last < ORG_BILLING_RECHECK_MS) return;
+    // Marked before the check, so a burst of requests checks once.
+    this.#orgChecks.delete(key);
+    this.#orgChecks.set(key, now);
+    if (this.#orgChecks.size > MAX_LIMIT_SNAPSHOTS) {
+      const oldest = this.#orgChecks.keys().next().value;
+      if (oldest !== undefined) this.#orgChecks.delete(oldest);
+    }
+    await this.#verifyMembership(await this.pool.get(login));
   }
 
   async #clientFor(login: string): Promise<CopilotClient> {

@@ -2,6 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { request as undiciRequest } from "undici";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { makeTestAppKeys } from "../fake-upstream/app-keys.js";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
 import { startTeamGateway, TEAM_PEOPLE, type TeamHarness } from "./team-harness.js";
 
@@ -256,5 +257,40 @@ describe("membership re-check at token refresh", () => {
       ["gateway", "alice", "no longer a member of acme"],
     ]);
     expect(gw.warnings).toContain("alice is no longer a member of acme; their requests are refused.");
+  });
+});
+
+describe("membership re-check with --billing org", () => {
+  it("with no person's token to refresh, membership is checked on first use and again each refresh period", async () => {
+    const keys = makeTestAppKeys();
+    fake.state.app.publicKey = keys.publicKey;
+    let clock = Date.now();
+    gw = await startTeamGateway(fake, { appPrivateKeyFile: keys.pemFile, deps: { now: () => clock } });
+    const alice = await gw.signIn("alice");
+    const carol = await gw.signIn("carol");
+    const orgChecks = () =>
+      fake
+        .requestsTo("/user/orgs")
+        .filter((r) => r.headers.authorization === `token ${TEAM_PEOPLE[0]!.token}`).length;
+    const atSignIn = orgChecks();
+    await chat(gw.url, alice);
+    await chat(gw.url, alice);
+    expect(orgChecks() - atSignIn).toBe(1); // first use on this replica, not every request
+
+    fake.state.people.find((p) => p.login === "alice")!.orgs = ["elsewhere"];
+    clock += 25 * 60_000 - 1;
+    await chat(gw.url, alice); // still inside the period: not checked, served
+    clock += 1;
+    const refused = await chat(gw.url, alice).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((refused as InstanceType<typeof OpenAI.PermissionDeniedError>).code).toBe("not_in_allowed_org");
+    expect(orgChecks() - atSignIn).toBe(2);
+    const served = await chat(gw.url, carol);
+    expect(served.choices[0]?.message.content).toBeTruthy();
+    // Every request still ran on the App's token, never on a person's.
+    for (const r of fake.requestsTo("/chat/completions")) {
+      const bearer = /^Bearer (.+)$/.exec(String(r.headers.authorization))?.[1] ?? "";
+      expect(fake.copilotTokenSources.get(bearer)).toMatch(/^ghs_/);
+    }
   });
 });

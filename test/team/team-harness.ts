@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveSettings } from "../../src/config/settings.js";
+import { createCopilotSession } from "../../src/copilot/session.js";
+import { resolveGitHubAppConfig } from "../../src/credentials/github-app/app-config.js";
 import { createDispatcher } from "../../src/http/dispatcher.js";
 import { createGatewayServer, type GatewayServer } from "../../src/server/create-server.js";
 import { GatewayMetrics } from "../../src/server/metrics/gateway-metrics.js";
@@ -40,6 +42,8 @@ export interface TeamHarnessOptions {
   metrics?: boolean;
   /** Reuse a state directory (restart tests). */
   home?: string;
+  /** `--billing org`: the organisation's GitHub App (the fake's installation 1001 on acme), with this private key. */
+  appPrivateKeyFile?: string;
 }
 
 /**
@@ -56,18 +60,37 @@ export async function startTeamGateway(
     HOME: home,
     COPILOT_GATEWAY_HOME: home,
     COPILOT_GATEWAY_SECRET: "a-long-test-secret-of-at-least-32-characters",
+    ...(options.appPrivateKeyFile && {
+      COPILOT_GATEWAY_GITHUB_APP_ID: "424242",
+      COPILOT_GATEWAY_GITHUB_APP_INSTALLATION_ID: "1001",
+      COPILOT_GATEWAY_GITHUB_APP_REPOSITORY_ID: "77",
+      COPILOT_GATEWAY_GITHUB_APP_PRIVATE_KEY: options.appPrivateKeyFile,
+    }),
   };
   const settings = resolveSettings({}, env);
-  const teamOptions = resolveTeamOptions({ allowOrg: ["acme"], admin: ["alice"], ...options.team }, env);
+  const teamOptions = resolveTeamOptions(
+    {
+      allowOrg: ["acme"],
+      admin: ["alice"],
+      ...(options.appPrivateKeyFile && { billing: "org" }),
+      ...options.team,
+    },
+    env,
+  );
   const dispatcher = createDispatcher({});
   const logLines: string[] = [];
   const warnings: string[] = [];
   const metrics = options.metrics ? new GatewayMetrics({ perUser: true, processMetrics: false }) : undefined;
+  const app = options.appPrivateKeyFile ? resolveGitHubAppConfig({}, env) : undefined;
+  const orgSession = app
+    ? createCopilotSession({ settings, dispatcher, source: { kind: "github-app", app }, env })
+    : undefined;
   const { team } = await openTeamGateway({
     settings,
     options: teamOptions,
     dispatcher,
     env,
+    orgSession,
     warn: (m) => warnings.push(m),
     extra: { metrics, ...options.deps },
   });

@@ -214,13 +214,14 @@ describe("serve --team --metrics", () => {
     await gw.signIn("alice");
     const before = fake.requestsTo("/copilot_internal/user").length;
     const quota = await gw.team.seatQuota("alice");
-    expect(quota).toMatchObject({ plan: "business", resetDate: "2026-10-01" });
+    expect(quota).toMatchObject({ plan: "Copilot Business", resetDate: "2026-10-01" });
     expect(quota?.quotas.find((q) => q.id === "premium_interactions")).toEqual({
       id: "premium_interactions",
       entitlement: 300,
       remaining: 93,
       percentRemaining: 31.1666667,
       unlimited: false,
+      text: "93.5 of 300 left",
     });
     await gw.team.seatQuota("alice");
     const asked = fake.requestsTo("/copilot_internal/user").slice(before);
