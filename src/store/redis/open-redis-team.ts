@@ -15,6 +15,8 @@ import { SharedTokens } from "./shared-token.js";
 import { RedisTeamEvents } from "./team-events.js";
 import { RedisUserAdmission } from "./user-admission.js";
 
+const USAGE_BATCH_MS = 250;
+
 export interface RedisTeamOptions {
   url: string;
   prefix: string;
@@ -81,7 +83,8 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
     },
   });
   const channels = new RedisChannels(connection);
-  const store = new RedisStore(connection, keys, { channels });
+  // Usage is written a few times a second (summed per person, key, model and day), not once per request.
+  const store = new RedisStore(connection, keys, { channels, usageBatchMs: USAGE_BATCH_MS });
   const events = new RedisTeamEvents(channels, keys);
   const tokens = new SharedTokens(connection, channels, keys, {
     onFallback: () => {},
@@ -122,6 +125,7 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
           if (entry.replica === undefined) bus.publish({ ...entry, replica });
         }),
         bus.listen((entry, from) => log.add({ ...entry, id: log.nextId(), replica: entry.replica ?? from })),
+        () => bus.flush(),
       );
     },
     async close() {
