@@ -11,11 +11,10 @@
 // bin/copilot-gateway.js, measured beside this one to compare two builds in the same run).
 import { type ChildProcess, spawn } from "node:child_process";
 import { setMaxListeners } from "node:events";
-import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { Pool } from "undici";
 import { type LoadResult, runLoad } from "./load.js";
+import { copilotToken, fakeSignInEnv, startFake, startGateway, stopProcess } from "./processes.js";
 import { cpuMs, rssMb, sampleRss } from "./rss.js";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
@@ -26,34 +25,6 @@ const CONCURRENCY = process.env.BENCH_ONLY_STREAMS
   : (process.env.BENCH_CONNS ?? "1,16,64").split(",").map(Number);
 const KINDS = (process.env.BENCH_KINDS ?? "plain,stream,paced").split(",");
 const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1000);
-const GITHUB_TOKEN = "gho_bench000000000000000000000000000000000";
-
-interface Fake {
-  child: ChildProcess;
-  url: string;
-  set(state: object): Promise<void>;
-}
-
-function startFake(): Promise<Fake> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-process.ts"], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("message", (message: { url?: string }) => {
-      if (!message.url) return reject(new Error("the fake did not start"));
-      resolve({
-        child,
-        url: message.url,
-        set: (state) =>
-          new Promise<void>((done) => {
-            child.once("message", () => done());
-            child.send({ state });
-          }),
-      });
-    });
-  });
-}
 
 /** The thin proxy in its own bare `node` process, pointed at the fake with a Copilot token. */
 function startThin(fakeUrl: string, token: string): Promise<{ child: ChildProcess; url: string }> {
@@ -70,44 +41,15 @@ function startThin(fakeUrl: string, token: string): Promise<{ child: ChildProces
   });
 }
 
-async function startGateway(
-  fakeUrl: string,
-  bin = "bin/copilot-gateway.js",
-): Promise<{ child: ChildProcess; url: string }> {
-  const home = mkdtempSync(join(tmpdir(), "cg-bench-"));
-  // The log (one line per request) goes to a file, as a service manager would keep it, not to a pipe we must drain.
-  const logPath = join(home, "gateway.log");
-  const logFd = openSync(logPath, "w");
-  const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, bin, "serve", "--port", "0"], {
+const startBenchGateway = (fakeUrl: string, bin?: string) =>
+  startGateway({
+    ...(bin && { bin }),
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: home,
-      COPILOT_GATEWAY_HOME: home,
-      COPILOT_GATEWAY_GITHUB_URL: fakeUrl,
-      COPILOT_GATEWAY_GITHUB_API_URL: fakeUrl,
-      COPILOT_GITHUB_TOKEN: GITHUB_TOKEN,
+      ...fakeSignInEnv(fakeUrl),
       ...(process.env.BENCH_GATEWAY_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
     },
-    stdio: ["ignore", "ignore", logFd],
+    nodeArgs: process.env.BENCH_GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
   });
-  closeSync(logFd);
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const log = readFileSync(logPath, "utf8");
-    const url = /listening on (http:\/\/\S+) /.exec(log)?.[1];
-    if (url && /Copilot ready|warning/.test(log)) return { child, url };
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`the gateway did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function copilotToken(fakeUrl: string): Promise<string> {
-  const res = await fetch(`${fakeUrl}/copilot_internal/v2/token`, {
-    headers: { authorization: `token ${GITHUB_TOKEN}`, accept: "application/json" },
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 const body = (stream: boolean) =>
   JSON.stringify({
@@ -259,20 +201,13 @@ async function idleRss(url: string, pid: number): Promise<number> {
   return rssMb(pid);
 }
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
-
 async function main(): Promise<void> {
   const fake = await startFake();
   const token = await copilotToken(fake.url);
-  let gateway = await startGateway(fake.url);
+  let gateway = await startBenchGateway(fake.url);
   let thin = await startThin(fake.url, token);
   const baseline = process.env.BENCH_BASELINE_BIN
-    ? await startGateway(fake.url, process.env.BENCH_BASELINE_BIN)
+    ? await startBenchGateway(fake.url, process.env.BENCH_BASELINE_BIN)
     : undefined;
   const direct: Target = {
     origin: fake.url,
@@ -362,8 +297,12 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_SKIP_MEMORY) {
     // Fresh processes, so the numbers are about idle and open streams, not about how far V8 grew its heap above.
     // Long streams: 100 chunks 200 ms apart, so every stream stays open while RSS is read.
-    await Promise.all([stop(gateway.child), stop(thin.child), ...(baseline ? [stop(baseline.child)] : [])]);
-    gateway = await startGateway(fake.url);
+    await Promise.all([
+      stopProcess(gateway.child),
+      stopProcess(thin.child),
+      ...(baseline ? [stopProcess(baseline.child)] : []),
+    ]);
+    gateway = await startBenchGateway(fake.url);
     thin = await startThin(fake.url, token);
     await fake.set({ streamChunks: 100, chunkDelayMs: 0 });
     const idleGateway = await idleRss(gateway.url, gateway.child.pid ?? 0);
@@ -389,7 +328,11 @@ async function main(): Promise<void> {
   console.log("");
   for (const g of goals) console.log(`${g.ok ? "met   " : "MISSED"}  ${g.goal}`);
 
-  await Promise.all([stop(gateway.child), stop(thin.child), ...(baseline ? [stop(baseline.child)] : [])]);
+  await Promise.all([
+    stopProcess(gateway.child),
+    stopProcess(thin.child),
+    ...(baseline ? [stopProcess(baseline.child)] : []),
+  ]);
   fake.child.disconnect();
 }
 

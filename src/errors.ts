@@ -85,6 +85,16 @@ export class AbortedError extends GatewayError {
   }
 }
 
+/**
+ * The person pressed Ctrl-C. Not a failure: the CLI prints the message as one calm line ("Cancelled." or
+ * "Cancelled; nothing was stored."), without the "error:" prefix, and exits 130.
+ */
+export class InterruptedError extends GatewayError {
+  constructor(detail = "") {
+    super("interrupted", `Cancelled${detail}.`, { exitCode: EXIT_CODES.interrupted, status: 499 });
+  }
+}
+
 export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError;
 }

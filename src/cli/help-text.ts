@@ -60,6 +60,11 @@ const EXAMPLES: Record<string, string[]> = {
   "team keys": ["copilot-gateway team keys", "copilot-gateway team keys octocat --json"],
   "team revoke": ["copilot-gateway team revoke key_01J…", "copilot-gateway team revoke octocat"],
   "team enable": ["copilot-gateway team enable octocat"],
+  "team usage": [
+    "copilot-gateway team usage",
+    "copilot-gateway team usage --login octocat --days 7",
+    "copilot-gateway team usage --days 90 --json",
+  ],
   "team audit": ["copilot-gateway team audit", "copilot-gateway team audit -n 200 --json"],
   "team rotate-secret": ["copilot-gateway team rotate-secret"],
 };

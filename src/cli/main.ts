@@ -151,6 +151,10 @@ export async function main(argv: string[]): Promise<void> {
       'JSON file of {"FROM": "TO"} model aliases (env COPILOT_GATEWAY_MODEL_MAP_FILE)',
     )
     .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
+    .option(
+      "--metrics-token <token>",
+      "team: a bearer token for /metrics besides admins' keys (env COPILOT_GATEWAY_METRICS_TOKEN)",
+    )
     .option("--team", "one gateway for many people: each signs in with GitHub and gets a personal key")
     .option("--allow-org <org>", "team: only members of this organisation get a key (repeatable)", collect)
     .option(
@@ -219,6 +223,13 @@ export async function main(argv: string[]): Promise<void> {
     .description("let a revoked person sign in again")
     .argument("<login>")
     .action(async (login: string) => (await import("./commands/team.js")).teamEnable(ctx(), login));
+  team
+    .command("usage")
+    .description("requests and tokens per person, model and day (UTC), from the gateway's store")
+    .option("--login <login>", "only this person")
+    .option("--days <n>", "how many days back, today included (default 30)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/team.js")).teamUsage(ctx(), opts));
   team
     .command("audit")
     .description("the audit log, newest first: sign-ins, keys created and revoked, admin actions, refusals")

@@ -8,7 +8,7 @@ import { hostRejected, invalidApiKey, invalidRequest, routeNotFound } from "./er
 import { formatLogLine } from "./log-line.js";
 import type { GatewayOptions } from "./options.js";
 import { newRequestFacts } from "./request-context.js";
-import type { RequestLogEntry } from "./request-log.js";
+import { countsAsUsage, type RequestLogEntry } from "./request-log.js";
 import { anthropicRoutes } from "./routes/anthropic/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -162,18 +162,22 @@ export async function createGatewayServer(
         upstreamRequestId: facts.upstreamRequestId,
         error: facts.error,
         aborted,
+        ...(facts.person && { login: facts.person.login }),
       };
       runtime.log.add(entry);
       const person = facts.person;
       if (person && team) {
         person.done();
-        void team.recordUsage({
-          login: person.login,
-          keyId: person.keyId,
-          model: facts.model,
-          inputTokens: facts.inputTokens,
-          outputTokens: facts.outputTokens,
-        });
+        if (countsAsUsage(entry))
+          team.recordUsage({
+            login: person.login,
+            keyId: person.keyId,
+            model: entry.model,
+            inputTokens: entry.inputTokens,
+            outputTokens: entry.outputTokens,
+            cachedTokens: entry.cachedTokens,
+            at: entry.time,
+          });
       }
       // While shutting down, a keep-alive connection whose answer just finished must not hold the exit up.
       if (closing) setImmediate(() => app.server.closeIdleConnections());
@@ -182,7 +186,8 @@ export async function createGatewayServer(
           userAgent: request.headers["user-agent"],
           upstreamRequestId: facts.upstreamRequestId,
           errorMessage: facts.errorMessage,
-          remoteAddress: request.socket.remoteAddress,
+          // request.ip is the socket's address, or X-Forwarded-For's client only with --trust-proxy.
+          remoteAddress: request.ip,
         }),
       );
     });

@@ -20,6 +20,7 @@ export function formatLogLine(entry: RequestLogEntry, verbose: boolean, detail: 
   ];
   if (entry.inputTokens !== undefined || entry.outputTokens !== undefined)
     parts.push(`tokens=${entry.inputTokens ?? "?"}/${entry.outputTokens ?? "?"}`);
+  if (entry.login) parts.push(`user=${entry.login}`);
   if (entry.stream) parts.push("stream");
   if (entry.aborted) parts.push("client-aborted");
   if (entry.error) parts.push(`error=${entry.error}`);

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   allowedHosts: string[];
   /** Read the client address from X-Forwarded-For / X-Forwarded-Proto (`--trust-proxy`). */
   trustProxy: boolean;
+  /** Team mode: a bearer token a Prometheus scraper may present for `/metrics` (`--metrics-token`). */
+  metricsToken?: string | undefined;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {

@@ -30,6 +30,13 @@ export interface RequestLogEntry {
   aborted: boolean;
   /** Which replica served it, when several share one live log through Redis (absent: this one). */
   replica?: string | undefined;
+  /** Team gateway: the person whose personal key made the request (a login, never the key). */
+  login?: string | undefined;
+}
+
+/** A model request Copilot answered: what usage history and the per-person counters count. */
+export function countsAsUsage(entry: RequestLogEntry): entry is RequestLogEntry & { model: string } {
+  return entry.model !== undefined && entry.status < 400 && entry.upstreamStatus !== undefined;
 }
 
 export type RequestLogListener = (entry: RequestLogEntry) => void;

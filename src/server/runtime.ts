@@ -6,7 +6,7 @@ import type { TeamGateway } from "../team/team-gateway.js";
 import type { UsageHistory } from "../usage-history/usage-history.js";
 import { redactSecrets } from "../util/redact.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
-import { RequestLog, type RequestLogEntry } from "./request-log.js";
+import { countsAsUsage, RequestLog } from "./request-log.js";
 
 /** What the page hears about limits: a new snapshot after an answer, or a warning when one passes 75%/90%. */
 export type LimitEvent =
@@ -59,11 +59,6 @@ export interface GatewayRuntimeOptions {
   metrics?: GatewayMetrics | undefined;
 }
 
-/** A model request Copilot answered: what the history counts. */
-function countsAsUsage(entry: RequestLogEntry): entry is RequestLogEntry & { model: string } {
-  return entry.model !== undefined && entry.status < 400 && entry.upstreamStatus !== undefined;
-}
-
 export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): GatewayRuntime {
   const log = new RequestLog(options.logCapacity ?? 200);
   const listeners = new Set<SessionListener>();
@@ -80,7 +75,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
 
   if (history || metrics)
     log.subscribe((entry) => {
-      metrics?.observeRequest(entry);
+      metrics?.observeRequest(entry, entry.login);
       if (history && countsAsUsage(entry))
         history.record({
           time: entry.time,

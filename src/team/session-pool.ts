@@ -17,6 +17,8 @@ export interface PersonSession {
   githubToken: GitHubToken;
   session: CopilotSession;
   client: CopilotClient;
+  /** Stop the token manager and whatever `watch` started; called once when the pool drops the session. */
+  close(): void;
 }
 
 export interface SessionPoolOptions {
@@ -29,8 +31,13 @@ export interface SessionPoolOptions {
   maxSessions?: number | undefined;
   /** A session unused this long is dropped (its Copilot token is simply exchanged again next time). */
   idleMs?: number | undefined;
-  /** Told after each exchange of a person's Copilot token (initial or refresh): the membership re-check. */
-  onRefresh?: ((person: PersonSession, token: CopilotToken) => void) | undefined;
+  /**
+   * Run alongside each exchange of a person's Copilot token (initial, refresh, after a 401): the membership
+   * re-check. When it throws, the exchange fails with its error, so the request that needed the token is refused.
+   */
+  verify?: ((person: PersonSession) => Promise<void>) | undefined;
+  /** Told of each session built (metrics, limits); the function it returns is called when the session is dropped. */
+  watch?: ((person: PersonSession) => () => void) | undefined;
   retry?: Partial<RetryPolicy> | undefined;
   /**
    * Share each person's Copilot token with other replicas (Redis): one exchange per person per refresh period
@@ -113,7 +120,7 @@ export class SessionPool {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    entry.person.then((p) => p.session.tokens.stop()).catch(() => {});
+    entry.person.then((p) => p.close()).catch(() => {});
   }
 
   /** Drop sessions idle for longer than the idle timeout. */
@@ -143,24 +150,42 @@ export class SessionPool {
     }
     let person: PersonSession | undefined;
     const shared = this.#options.shareToken?.(sealed.login, box);
+    const verify = this.#options.verify;
     const githubToken: GitHubToken = {
       value,
       origin: "stored",
       label: `${sealed.login}'s sign-in on this gateway`,
     };
     const session = createCopilotSession({
-      ...(shared && { shareExchange: shared.get, onInvalidate: shared.invalidate }),
+      // The membership check runs beside the exchange (no added wait), and its refusal is the exchange's.
+      shareExchange: async (exchange) => {
+        const [token] = await Promise.all([
+          shared ? shared.get(exchange) : exchange(),
+          person && verify ? verify(person) : undefined,
+        ]);
+        return token;
+      },
+      ...(shared && { onInvalidate: shared.invalidate }),
       settings,
       dispatcher: this.#options.dispatcher,
       githubToken,
       retry: this.#options.retry,
       // Limits are read per answer; files per person in the state directory would only pile up.
       persistLimits: false,
-      onRefresh: (token) => {
-        if (person) this.#options.onRefresh?.(person, token);
-      },
     });
-    person = { login: sealed.login, githubToken, session, client: new CopilotClient(session) };
+    let unwatch: (() => void) | undefined;
+    person = {
+      login: sealed.login,
+      githubToken,
+      session,
+      client: new CopilotClient(session),
+      close: () => {
+        session.tokens.stop();
+        unwatch?.();
+        unwatch = undefined;
+      },
+    };
+    unwatch = this.#options.watch?.(person);
     return person;
   }
 }

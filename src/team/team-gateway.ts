@@ -3,7 +3,10 @@ import { fetchGitHubOrgs } from "../auth/github-orgs.js";
 import type { Settings } from "../config/settings.js";
 import { CopilotClient } from "../copilot/client.js";
 import { TokenExchangeError } from "../copilot/exchange-token.js";
+import type { LimitSnapshot } from "../copilot/limits/limit-snapshot.js";
 import type { CopilotSession } from "../copilot/session.js";
+import { fetchCopilotUsage } from "../copilot/usage.js";
+import type { GatewayMetrics } from "../server/metrics/gateway-metrics.js";
 import { type ApiKeyRecord, type TeamUser, utcDay } from "../store/records.js";
 import type { KeyOwner, Store } from "../store/store.js";
 import {
@@ -15,11 +18,13 @@ import {
   userRateLimited,
 } from "./person-errors.js";
 import { generatePersonalKey, hashSecret, isPersonalKey, newKeyId, personalKeyHint } from "./personal-key.js";
+import { type SeatQuota, seatQuota } from "./seat-quota.js";
 import type { SecretBox } from "./secret-box.js";
 import { type PersonSession, SessionPool, type SessionPoolOptions } from "./session-pool.js";
 import { createMemoryTeamEvents, type TeamEvents } from "./team-events.js";
 import type { TeamOptions } from "./team-options.js";
 import { isMember, TeamSignIn } from "./team-sign-in.js";
+import { type RequestUsage, UsageRecorder } from "./usage-recorder.js";
 import { summarizeUsage, type UsageSummary } from "./usage-summary.js";
 import { composeAdmission, type UserAdmission } from "./user-admission.js";
 import { createMemoryConcurrencyLimiter, type UserConcurrencyLimiter } from "./user-concurrency.js";
@@ -49,6 +54,10 @@ export interface TeamGatewayDeps {
   /** Pool bounds (tests shrink them). */
   maxSessions?: number | undefined;
   idleMs?: number | undefined;
+  /** `--metrics`: per-person sessions are followed (exchanges, retries, limits), labelled by login. */
+  metrics?: GatewayMetrics | undefined;
+  /** How long usage counts wait in memory before they are written to the store (default 1 s). */
+  usageFlushMs?: number | undefined;
 }
 
 /** A request admitted by a personal key: who, with which key, on which client; `done` ends its concurrency slot. */
@@ -71,8 +80,28 @@ export interface PersonView {
     userConcurrency: number | undefined;
     remainingThisMinute: number | undefined;
   };
+  /**
+   * Copilot's own limits (session, weekly, quotas) from the headers of this person's last answer on this replica;
+   * with `--billing org` they are the organisation App's, shared by everybody.
+   */
+  copilotLimits: LimitSnapshot | undefined;
+  copilotLimitsOf: "seat" | "organisation";
   billing: TeamOptions["billing"];
 }
+
+/** A person as an admin sees them: their keys, use and last known Copilot limits. */
+export type AdminUserView = TeamUser & {
+  usage: UsageSummary;
+  keys: ApiKeyRecord[];
+  copilotLimits: LimitSnapshot | undefined;
+};
+
+/** How many people's last limit snapshots are kept in memory (least recently updated dropped first). */
+const MAX_LIMIT_SNAPSHOTS = 10_000;
+/** `--billing org`: membership is checked again this often per person (a Copilot token's usual refresh period). */
+const ORG_BILLING_RECHECK_MS = 25 * 60_000;
+/** A seat's quota report is reused this long (a page reload must not cost a GitHub call each time). */
+const SEAT_QUOTA_TTL_MS = 60_000;
 
 /**
  * The team gateway's logic, shared by its HTTP routes and the CLI: admitting requests by personal key, one Copilot
@@ -90,6 +119,12 @@ export class TeamGateway {
   readonly #admission: UserAdmission | undefined;
   readonly #orgClient: CopilotClient | undefined;
   readonly #unsubscribe: () => void;
+  readonly #usage: UsageRecorder;
+  readonly #limits = new Map<string, LimitSnapshot>();
+  readonly #quotas = new Map<string, Promise<SeatQuota>>();
+  /** `--billing org`: when each person's membership was last checked (see #recheckOnOrgBilling). */
+  readonly #orgChecks = new Map<string, number>();
+  readonly #unwatchOrg: (() => void) | undefined;
 
   constructor(deps: TeamGatewayDeps) {
     this.#deps = deps;
@@ -113,8 +148,12 @@ export class TeamGateway {
       maxSessions: deps.maxSessions,
       idleMs: deps.idleMs,
       shareToken: deps.shareToken,
-      onRefresh: (person) => void this.#recheckMembership(person),
+      now: this.#now,
+      verify: (person) => this.#verifyMembership(person),
+      watch: (person) => this.#watch(person),
     });
+    this.#usage = new UsageRecorder({ store: deps.store, flushMs: deps.usageFlushMs, warn: deps.warn });
+    this.#unwatchOrg = deps.orgSession && deps.metrics?.watchSession(deps.orgSession);
     this.signIns = new TeamSignIn({
       settings: deps.settings,
       store: deps.store,
@@ -159,6 +198,7 @@ export class TeamGateway {
     const { key, user } = await this.authenticate(presented, baseUrl);
     const { allowOrgs } = this.options;
     if (allowOrgs.length > 0 && !isMember(user.orgs, allowOrgs)) throw notInAllowedOrg(user.login, allowOrgs);
+    if (this.#orgClient && allowOrgs.length > 0) await this.#recheckOnOrgBilling(user.login);
     const admission = this.#admission ? await this.#admission.admit(user.login, this.#now()) : undefined;
     if (admission && !admission.allowed)
       throw admission.reason === "rate"
@@ -172,6 +212,25 @@ export class TeamGateway {
       slot?.release();
       throw error;
     }
+  }
+
+  /**
+   * With `--billing org` nobody's own Copilot token is exchanged, so there is no refresh to check membership beside:
+   * it is checked instead on a person's first request on this replica and then once per Copilot refresh period.
+   */
+  async #recheckOnOrgBilling(login: string): Promise<void> {
+    const key = login.toLowerCase();
+    const now = this.#now();
+    const last = this.#orgChecks.get(key);
+    if (last !== undefined && now - last < ORG_BILLING_RECHECK_MS) return;
+    // Marked before the check, so a burst of requests checks once.
+    this.#orgChecks.delete(key);
+    this.#orgChecks.set(key, now);
+    if (this.#orgChecks.size > MAX_LIMIT_SNAPSHOTS) {
+      const oldest = this.#orgChecks.keys().next().value;
+      if (oldest !== undefined) this.#orgChecks.delete(oldest);
+    }
+    await this.#verifyMembership(await this.pool.get(login));
   }
 
   async #clientFor(login: string): Promise<CopilotClient> {
@@ -191,70 +250,128 @@ export class TeamGateway {
     return person.client;
   }
 
-  /** Add a finished request to the person's counters (never fails the request: a store error is only logged). */
-  async recordUsage(input: {
-    login: string;
-    keyId: string;
-    model: string | undefined;
-    inputTokens: number | undefined;
-    outputTokens: number | undefined;
-    cachedTokens?: number | undefined;
-  }): Promise<void> {
-    const at = this.#now();
-    try {
-      await this.store.recordUsage({
-        login: input.login,
-        keyId: input.keyId,
-        model: input.model ?? "(none)",
-        day: utcDay(at),
-        requests: 1,
-        inputTokens: input.inputTokens ?? 0,
-        outputTokens: input.outputTokens ?? 0,
-        cachedTokens: input.cachedTokens ?? 0,
-        at,
-      });
-    } catch (error) {
-      this.#deps.warn?.(`warning: could not record usage for ${input.login}: ${(error as Error).message}`);
-    }
+  /**
+   * Count an answered request for its person (requests, input, output and cached tokens per model and day). Only
+   * adds to memory: the store is written in batches after the answers went out (see UsageRecorder).
+   */
+  recordUsage(usage: RequestUsage): void {
+    this.#usage.add(usage);
   }
 
-  /** Membership is checked again each time a person's Copilot token is exchanged. */
-  async #recheckMembership(person: PersonSession): Promise<void> {
+  /** Write the usage counts still in memory (before reading them back, and on shutdown). */
+  flushUsage(): Promise<void> {
+    return this.#usage.flush();
+  }
+
+  /**
+   * Membership is checked again beside each exchange of a person's Copilot token. A person no longer in an allowed
+   * organisation is refused by that very exchange (and by every request after it, from the stored orgs). When GitHub
+   * cannot say, the person keeps working and the operator is warned.
+   */
+  async #verifyMembership(person: PersonSession): Promise<void> {
     const { allowOrgs } = this.options;
     if (allowOrgs.length === 0) return;
     const { settings, dispatcher } = this.#deps;
+    let orgs: string[];
     try {
-      const orgs = await fetchGitHubOrgs({
+      orgs = await fetchGitHubOrgs({
         endpoints: settings.endpoints,
         identity: settings.identity,
         dispatcher,
         githubToken: person.githubToken,
       });
-      await this.store.setUserOrgs(person.login, orgs);
-      if (!isMember(orgs, allowOrgs)) {
-        await this.store.appendAudit({
-          at: this.#now(),
-          actor: "gateway",
-          action: "membership_lost",
-          subject: person.login,
-          detail: `no longer a member of ${allowOrgs.join(", ")}`,
-        });
-        this.pool.evict(person.login);
-        this.#deps.warn?.(
-          `${person.login} is no longer a member of ${allowOrgs.join(" or ")}; their requests are refused.`,
-        );
-      }
     } catch (error) {
       this.#deps.warn?.(
         `warning: could not re-check ${person.login}'s organisations: ${(error as Error).message}`,
       );
+      return;
     }
+    try {
+      await this.store.setUserOrgs(person.login, orgs);
+    } catch (error) {
+      this.#deps.warn?.(
+        `warning: could not store ${person.login}'s organisations: ${(error as Error).message}`,
+      );
+    }
+    if (isMember(orgs, allowOrgs)) return;
+    await this.store
+      .appendAudit({
+        at: this.#now(),
+        actor: "gateway",
+        action: "membership_lost",
+        subject: person.login,
+        detail: `no longer a member of ${allowOrgs.join(", ")}`,
+      })
+      .catch(() => {});
+    this.#deps.warn?.(
+      `${person.login} is no longer a member of ${allowOrgs.join(" or ")}; their requests are refused.`,
+    );
+    // Dropped once this exchange has failed, so nothing of theirs stays in memory.
+    queueMicrotask(() => this.pool.evict(person.login));
+    throw notInAllowedOrg(person.login, allowOrgs);
+  }
+
+  /** Follow a person's session: their Copilot limits for the page, and their series for the metrics. */
+  #watch(person: PersonSession): () => void {
+    const key = person.login.toLowerCase();
+    const remember = (snapshot: LimitSnapshot) => {
+      this.#limits.delete(key);
+      this.#limits.set(key, snapshot);
+      if (this.#limits.size > MAX_LIMIT_SNAPSHOTS) {
+        const oldest = this.#limits.keys().next().value;
+        if (oldest !== undefined) this.#limits.delete(oldest);
+      }
+    };
+    const stopLimits = person.session.limits.onChange(remember);
+    const stopMetrics = this.#deps.metrics?.watchSession(person.session, person.login);
+    return () => {
+      stopLimits();
+      stopMetrics?.();
+    };
+  }
+
+  /** The last Copilot limits seen for a person (or, with `--billing org`, for the organisation's App). */
+  copilotLimits(login: string): LimitSnapshot | undefined {
+    if (this.#deps.orgSession) return this.#deps.orgSession.limits.current();
+    return this.#limits.get(login.toLowerCase());
+  }
+
+  /**
+   * The person's own seat as GitHub reports it (`copilot_internal/user`): plan, quotas, reset date. Undefined with
+   * `--billing org` (nobody's own seat is used). Reused for a minute.
+   */
+  async seatQuota(login: string): Promise<SeatQuota | undefined> {
+    if (this.options.billing === "org") return undefined;
+    const key = login.toLowerCase();
+    const known = await this.#quotas.get(key)?.catch(() => undefined);
+    if (known && this.#now() - known.fetchedAt < SEAT_QUOTA_TTL_MS) return known;
+    const fetching = (async () => {
+      const person = await this.pool.get(login);
+      const { settings, dispatcher } = this.#deps;
+      const usage = await fetchCopilotUsage({
+        endpoints: settings.endpoints,
+        identity: settings.identity,
+        dispatcher,
+        githubToken: person.githubToken,
+      });
+      return seatQuota(usage, this.#now());
+    })();
+    this.#quotas.set(key, fetching);
+    fetching.catch(() => {
+      if (this.#quotas.get(key) === fetching) this.#quotas.delete(key);
+    });
+    if (this.#quotas.size > MAX_LIMIT_SNAPSHOTS) {
+      const oldest = this.#quotas.keys().next().value;
+      if (oldest !== undefined) this.#quotas.delete(oldest);
+    }
+    return fetching;
   }
 
   /** Everything the page shows a person about themselves. */
   async personView(login: string): Promise<PersonView | undefined> {
     const user = await this.store.getUser(login);
     if (!user) return undefined;
+    await this.flushUsage();
     const now = this.#now();
     const [keys, rows, left] = await Promise.all([
       this.store.listApiKeys(login),
@@ -272,6 +389,8 @@ export class TeamGateway {
         userConcurrency: this.options.userConcurrency,
         remainingThisMinute: left?.remaining,
       },
+      copilotLimits: this.copilotLimits(user.login),
+      copilotLimitsOf: this.#deps.orgSession ? "organisation" : "seat",
       billing: this.options.billing,
     };
   }
@@ -331,7 +450,8 @@ export class TeamGateway {
   }
 
   /** Every person with their usage, for admins. */
-  async adminView(): Promise<{ users: (TeamUser & { usage: UsageSummary; keys: ApiKeyRecord[] })[] }> {
+  async adminView(): Promise<{ users: AdminUserView[] }> {
+    await this.flushUsage();
     const now = this.#now();
     const [users, keys, rows] = await Promise.all([
       this.store.listUsers(),
@@ -346,13 +466,16 @@ export class TeamGateway {
           rows.filter((r) => r.login.toLowerCase() === user.login.toLowerCase()),
           utcDay(now),
         ),
+        copilotLimits: this.copilotLimits(user.login),
       })),
     };
   }
 
   async close(): Promise<void> {
     this.#unsubscribe();
+    this.#unwatchOrg?.();
     this.pool.close();
+    await this.#usage.close();
     await this.events.close();
   }
 }

@@ -18,6 +18,8 @@ export interface TeamOptions {
   publicUrl: string | undefined;
   /** How long a page sign-in stays valid. */
   pageSessionMs: number;
+  /** `--metrics-token` (or COPILOT_GATEWAY_METRICS_TOKEN): a bearer a scraper may use for `/metrics`. */
+  metricsToken: string | undefined;
 }
 
 export interface TeamOptionsInput {
@@ -28,6 +30,7 @@ export interface TeamOptionsInput {
   userConcurrency?: string | undefined;
   trustProxy?: boolean | undefined;
   publicUrl?: string | undefined;
+  metricsToken?: string | undefined;
 }
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -73,6 +76,12 @@ export function resolveTeamOptions(
       `--public-url must be an http(s) URL such as https://copilot.example.com, not "${publicUrl}".`,
     );
   }
+  const metricsToken = (input.metricsToken ?? env.COPILOT_GATEWAY_METRICS_TOKEN)?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new UsageError(
+      "--metrics-token must be at least 16 characters (e.g. `openssl rand -hex 24`): it guards the per-person metrics.",
+    );
+  }
   return {
     allowOrgs: names(input.allowOrg, "--allow-org"),
     admins: names(input.admin, "--admin"),
@@ -82,5 +91,23 @@ export function resolveTeamOptions(
     trustProxy: input.trustProxy === true,
     publicUrl: publicUrl || undefined,
     pageSessionMs: 12 * 60 * 60_000,
+    metricsToken,
+  };
+}
+
+/**
+ * The server options of a team gateway: personal keys instead of a shared one, the proxy's client address when
+ * trusted, and the public URL's host answered besides loopback names.
+ */
+export function teamServerOptions<T extends object>(
+  base: T,
+  team: TeamOptions,
+): T & { teamMode: true; trustProxy: boolean; allowedHosts: string[]; metricsToken: string | undefined } {
+  return {
+    ...base,
+    teamMode: true,
+    trustProxy: team.trustProxy,
+    allowedHosts: team.publicUrl ? [new URL(team.publicUrl).hostname] : [],
+    metricsToken: team.metricsToken,
   };
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { eventually, runCli } from "../copilot/helpers.js";
 import { FakeUpstream } from "../fake-upstream/server.js";
 
@@ -223,7 +223,7 @@ describe("copilot-gateway chat", () => {
     child.stdout.once("data", () => child.kill("SIGINT"));
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(130);
-    expect(stderr).toBe("error: The request was aborted.\n");
+    expect(stderr).toBe("Cancelled.\n");
     await eventually(() => fake.abortedRequests.length > 0);
     expect(fake.abortedRequests.map((r) => r.path)).toContain("/chat/completions");
   });
@@ -312,6 +312,55 @@ describe("copilot-gateway chat", () => {
     expect(fake.requestsTo("/chat/completions").map((r) => r.headers["x-initiator"])).toEqual([
       "user",
       "user",
+    ]);
+  });
+
+  it("handles /help, /model, /clear and /exit itself, never sending them to the model", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cg-tty-"));
+    const child = spawn("script", ["-qfec", "node bin/copilot-gateway.js chat", "/dev/null"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        COPILOT_GATEWAY_HOME: home,
+        COPILOT_GITHUB_TOKEN: "gho_tty000000000000000000000000000000000000",
+        NO_COLOR: "1",
+        ...fake.env(),
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    let prompts = 1;
+    // Each line waits for its prompt: a line typed while an answer streams would not be a question's answer.
+    const next = async (line: string) => {
+      await vi.waitFor(() => expect(out.split("you> ").length - 1).toBeGreaterThanOrEqual(prompts), {
+        timeout: 15_000,
+      });
+      prompts++;
+      child.stdin.write(`${line}\r`);
+    };
+    await next("/help");
+    await next("hello");
+    await next("/model claude-opus-4.6");
+    await next("/model no-such-model");
+    await next("again");
+    await next("/clear");
+    await next("fresh start");
+    await next("/bogus");
+    await next("/exit");
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(0);
+    expect(out).toContain("/model ID    switch to another model from the catalogue");
+    expect(out).toContain("Now chatting with claude-opus-4.6.");
+    expect(out).toMatch(/error: .*no-such-model/);
+    expect(out).toContain("Started a new conversation.");
+    expect(out).toContain("Unknown command /bogus; /help lists the commands.");
+    const bodies = chatBodies();
+    expect(bodies.map((b) => [b.model, b.messages.map((m) => m.content)])).toEqual([
+      ["gpt-4.1", ["hello"]],
+      ["claude-opus-4.6", ["hello", "echo: hello", "again"]],
+      ["claude-opus-4.6", ["fresh start"]],
     ]);
   });
 });

@@ -138,6 +138,11 @@ describe.skipIf(!runnable)("team gateway: several people, each on their own seat
   beforeAll(async () => {
     fake = await startFakeUpstream();
     fake.state.people = PEOPLE.map((p) => ({ ...p }));
+    // Every answer carries Copilot's limit headers (spec §10): the page shows each person's own.
+    fake.state.copilot.limitHeaders = {
+      "x-usage-ratelimit-session": "ent=0&ov=0.0&ovPerm=false&rem=60.5&rst=2099-01-01T00%3A00%3A00Z",
+      "x-usage-ratelimit-weekly": "ent=0&ov=0.0&ovPerm=false&rem=88&rst=2099-01-01T00%3A00%3A00Z",
+    };
     home = mkdtempSync(join(tmpdir(), "cg-team-home-"));
     profile = mkdtempSync(join(tmpdir(), "cg-team-profile-"));
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -309,44 +314,62 @@ describe.skipIf(!runnable)("team gateway: several people, each on their own seat
     expect(served.choices[0]?.message.content).toBeTruthy();
   });
 
-  it("the page shows the person's use per model and their limits", async () => {
+  it("the page shows the person's use per model, their limits, Copilot's limits and their seat's quota", async () => {
     await page.reload();
     await expect.poll(() => page.locator("#usage-today").textContent()).toContain("gpt-4.1");
+    // alice made 3 chat requests that Copilot answered (the 4th and 5th were refused by --user-rpm).
+    const todayRow = await page.locator("#usage-today tr").first().locator("td").allTextContents();
+    expect(todayRow.slice(0, 2)).toEqual(["gpt-4.1", "3"]);
     const limits = await page.locator("#limits").textContent();
     expect(limits).toContain("Requests per minute3");
     expect(limits).toContain("Left this minute0");
+    expect(limits).toContain("Requests today3");
+    const copilot = await page.locator("#copilot-limits").textContent();
+    expect(copilot).toMatch(
+      /^Session limit \(5 h\)60\.5% left, resets in \d+ days( \d+ h)?Weekly limit88% left, resets in/,
+    );
+    expect(await page.locator("#copilot-limits-note").textContent()).toMatch(/^From your last answer, at /);
+    await expect
+      .poll(() => page.locator("#seat-quota").textContent())
+      .toContain("premium interactions93.5 of 300 left");
+    expect(await page.locator("#seat-quota").textContent()).toContain("Copilot planCopilot Business");
+    expect(await page.locator("#seat-quota").textContent()).toContain("Quota resets2026-10-01");
   });
 
-  it("an admin revokes a key on the page (cookie + CSRF); the next request with it gets 401", async () => {
+  it("an admin revokes another person's key with its Revoke button (cookie + CSRF); the next request with it gets 401", async () => {
     const bobKeys = await page.evaluate(async () => {
       const r = await fetch("/team/api/admin/users");
       return ((await r.json()) as { users: { login: string; keys: { id: string }[] }[] }).users.find(
         (u) => u.login === "bob",
       )?.keys;
     });
-    const id = bobKeys![0]!.id;
     // Without the CSRF token a state-changing call is refused, even with the cookie.
     const noCsrf = await page.evaluate(async (keyId) => {
       const r = await fetch(`/team/api/keys/${keyId}/revoke`, { method: "POST" });
       return r.status;
-    }, id);
+    }, bobKeys![0]!.id);
     expect(noCsrf).toBe(403);
-    const revoked = await page.evaluate(async (keyId) => {
-      const me = (await (await fetch("/team/api/me")).json()) as { csrf: string };
-      const r = await fetch(`/team/api/keys/${keyId}/revoke`, {
-        method: "POST",
-        headers: { "x-cgw-csrf": me.csrf },
-      });
-      return r.status;
-    }, id);
-    expect(revoked).toBe(200);
+    await page.reload();
+    const button = page.getByRole("button", {
+      name: new RegExp(`^Revoke bob's key .+ \\(…${keys.bob!.slice(-4)}\\)$`),
+    });
+    await button.waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "03-admin-before.png"), fullPage: true });
+    await button.click();
+    await expect.poll(() => page.locator("#audit-body").textContent()).toContain("key_revoked");
+    await expect.poll(() => button.count()).toBe(0);
     const refused = await chat(keys.bob!).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((refused as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe("key_revoked");
-    // The admin view lists everybody and the audit log has the revocation.
-    await page.reload();
-    await expect.poll(() => page.locator("#audit-body").textContent()).toContain("key_revoked");
+    // The audit entry names the admin and bob; the page lists everybody, with each person's Copilot limits.
+    const audit = await page.locator("#audit-body tr").first().locator("td").allTextContents();
+    expect(audit.slice(1, 4)).toEqual(["alice", "key_revoked", "bob"]);
     expect(await page.locator("#people-body").textContent()).toContain("carol");
+    const carolRow = page.locator("#people-body tr", { hasText: "carol" });
+    expect(await carolRow.textContent()).toContain("session 60.5% · weekly 88% left");
+    // An admin checks a person's seat quota on demand.
+    await page.getByRole("button", { name: "Check carol's seat quota" }).click();
+    await expect.poll(() => carolRow.textContent()).toContain("premium interactions: 93.5 of 300 left");
     await page.screenshot({ path: join(ARTIFACTS, "03-admin.png"), fullPage: true });
   });
 

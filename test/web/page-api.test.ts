@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,7 @@ interface Harness {
   url: string;
   host: string;
   log: ManualRequestLog;
+  server: Server;
   backend: PageBackend & { current: CopilotSession | undefined };
   close(): Promise<void>;
 }
@@ -70,7 +72,7 @@ async function harness(options: { apiKeys?: string[]; signedIn?: boolean } = {})
   };
   if (session) await session.tokens.get();
   const server = await startPageServer(backend);
-  const h: Harness = { ...server, log, backend, close: () => server.app.close() };
+  const h: Harness = { ...server, server: server.app.server, log, backend, close: () => server.app.close() };
   open.push(h);
   return h;
 }
@@ -335,11 +337,40 @@ describe("page events", () => {
     expect(snapshot.entries.map((e) => e.id)).toEqual(Array.from({ length: 50 }, (_, i) => `r${71 + i}`));
   });
 
-  it("refuses a stream beyond 64 open ones with a 503 in the page's shape", async () => {
+  it("sends every tab the rows of a tick together, listening to the log once however many tabs are open", async () => {
     const h = await harness();
-    const sockets = await Promise.all(Array.from({ length: 64 }, () => rawEventStream(h)));
+    h.log.push(logEntry("r1"));
+    const first = await eventStream(h);
+    h.log.push(logEntry("r2"));
+    h.log.push(logEntry("r3"));
+    // A tab that opens mid-tick: its snapshot stops before the rows its first batch will carry (no duplicates).
+    const second = await eventStream(h);
+    expect(h.log.listenerCount).toBe(1);
+    const batch = `${requestEvent("r2")}${requestEvent("r3")}`;
+    await waitFor(() => first.text().endsWith(batch) && second.text().endsWith(batch), "the tick's batch");
+    expect(first.text()).toBe(`${snapshotEvent(["r1"])}${batch}`);
+    expect(second.text()).toBe(`${snapshotEvent(["r1"])}${batch}`);
+    first.close();
+    second.close();
+    await waitFor(() => h.log.listenerCount === 0, "the log to lose its listener with the last tab");
+  });
+
+  it("sends at most 50 rows a tick, the newest, after a count of the rows it skipped", async () => {
+    const h = await harness();
+    const tab = await eventStream(h);
+    for (let i = 1; i <= 120; i++) h.log.push(logEntry(`r${i}`));
+    const rows = Array.from({ length: 50 }, (_, i) => requestEvent(`r${71 + i}`)).join("");
+    const batch = `event: skipped\ndata: {"rows":70}\n\n${rows}`;
+    await waitFor(() => tab.text().endsWith(batch), "the capped batch", 10_000);
+    expect(tab.text()).toBe(`${snapshotEvent([])}${batch}`);
+    tab.close();
+  });
+
+  it("refuses a stream beyond 128 open ones with a 503 in the page's shape", async () => {
+    const h = await harness();
+    // Each resolves once the gateway has sent its snapshot, i.e. once it counts as open.
+    const sockets = await Promise.all(Array.from({ length: 128 }, () => rawEventStream(h)));
     try {
-      await waitFor(() => h.log.listenerCount === 64, "64 open streams");
       const res = await request(`${h.url}/api/page/events`);
       expect(res.statusCode).toBe(503);
       expect(res.headers["retry-after"]).toBe("5");
@@ -359,24 +390,25 @@ describe("page events", () => {
     const h = await harness();
     const slow = await rawEventStream(h);
     slow.pause();
-    const reading = await request(`${h.url}/api/page/events`);
-    let received = 0;
-    reading.body.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-    });
-    await waitFor(() => h.log.listenerCount === 2, "two open streams");
-    // Rows of ~16 KB: the slow one's socket buffers fill, then its unsent bytes pass the 256 KB bound.
+    const reading = await eventStream(h);
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        h.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    expect(await connections()).toBe(2);
+    // Ticks of 40 rows of ~16 KB: the slow one's socket buffers fill, then its unsent bytes pass the 256 KB bound.
     const big = "x".repeat(16 * 1024);
     let pushed = 0;
-    while (h.log.listenerCount === 2 && pushed < 5_000) {
-      h.log.push({ ...logEntry(`r${pushed}`), requestId: big });
-      pushed++;
-      await new Promise((resolve) => setImmediate(resolve));
+    while ((await connections()) === 2 && pushed < 4_000) {
+      for (let i = 0; i < 40; i++) h.log.push({ ...logEntry(`r${pushed++}`), requestId: big });
+      const expected = requestEvent(`r${pushed - 1}`, big);
+      await waitFor(() => reading.text().endsWith(expected), "the reading tab to get the tick", 10_000);
     }
-    expect(h.log.listenerCount).toBe(1);
-    await waitFor(() => received >= pushed * 16 * 1024, "the reading stream to get every row");
+    expect(await connections()).toBe(1);
+    const ids = [...reading.text().matchAll(/"id":"(r\d+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(Array.from({ length: pushed }, (_, i) => `r${i}`));
     slow.destroy();
-    reading.body.destroy();
+    reading.close();
   });
 
   it("ends open event streams when the gateway closes", async () => {
@@ -388,6 +420,30 @@ describe("page events", () => {
     expect(await done).toContain("event: snapshot");
   });
 });
+
+function requestEvent(id: string, requestId?: string): string {
+  const entry = requestId === undefined ? logEntry(id) : { ...logEntry(id), requestId };
+  return `event: request\ndata: ${JSON.stringify(entry)}\n\n`;
+}
+
+function snapshotEvent(ids: string[]): string {
+  return `event: snapshot\ndata: ${JSON.stringify({ entries: ids.map(logEntry) })}\n\n`;
+}
+
+/** A live-log stream read to the end, resolved once its snapshot arrived. */
+async function eventStream(h: Harness): Promise<{ text(): string; close(): void }> {
+  const abort = new AbortController();
+  const res = await request(`${h.url}/api/page/events`, { signal: abort.signal });
+  expect(res.statusCode).toBe(200);
+  let text = "";
+  res.body.setEncoding("utf8");
+  res.body.on("data", (chunk: string) => {
+    text += chunk;
+  });
+  res.body.on("error", () => undefined);
+  await waitFor(() => text.includes("\n\n"), "the snapshot");
+  return { text: () => text, close: () => abort.abort() };
+}
 
 /** A live-log stream opened over a bare socket, which the test can stop reading (pause) like a frozen tab. */
 async function rawEventStream(h: Harness): Promise<Socket> {

@@ -4,10 +4,11 @@ import type { ChatCompletion, ChatMessage } from "../../copilot/chat-types.js";
 import type { CopilotClient } from "../../copilot/client.js";
 import { connectCopilot } from "../../copilot/connect.js";
 import type { CopilotModel } from "../../copilot/models.js";
-import { AbortedError, describeError, UsageError } from "../../errors.js";
+import { AbortedError, describeError, InterruptedError, UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { jsonOutput } from "../output/format.js";
 import { createStyle } from "../output/style.js";
+import { CHAT_COMMANDS_HELP, parseChatCommand } from "./chat-commands.js";
 
 export interface ChatOptions {
   model?: string;
@@ -93,11 +94,16 @@ function withModel(opts: ChatOptions, model: CopilotModel): ChatOptions {
 function watchInterruptions(ctx: CliContext): {
   signal: AbortSignal;
   readerGone(): boolean;
+  interrupted(): boolean;
   dispose(): void;
 } {
   const controller = new AbortController();
   let gone = false;
-  const onSigint = () => controller.abort();
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    controller.abort();
+  };
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
     gone = true;
@@ -108,6 +114,7 @@ function watchInterruptions(ctx: CliContext): {
   return {
     signal: controller.signal,
     readerGone: () => gone,
+    interrupted: () => interrupted,
     dispose: () => {
       process.removeListener("SIGINT", onSigint);
       // Keep swallowing EPIPE: writes still buffered may fail after the command returns.
@@ -153,6 +160,7 @@ async function chatWith(
     const resolved = withModel(opts, await client.model(opts.model, "chat", watch.signal));
     await ask(ctx, client, [...system, { role: "user", content: prompt }], resolved, watch.signal);
   } catch (error) {
+    if (watch.interrupted()) throw new InterruptedError();
     if (!(error instanceof AbortedError && watch.readerGone())) throw error;
   } finally {
     watch.dispose();
@@ -168,16 +176,16 @@ async function interactive(
   const { createInterface } = await import("node:readline/promises");
   const style = createStyle(ctx.stderr, ctx.env);
   const model = await client.model(opts.model, "chat");
-  const resolved = withModel(opts, model);
+  let resolved = withModel(opts, model);
   ctx.stderr.write(
-    `${style.dim(`Chatting with ${model.id}. Ctrl-C stops an answer; Ctrl-D or /exit quits.`)}\n`,
+    `${style.dim(`Chatting with ${model.id}. /help lists commands; Ctrl-C stops an answer; Ctrl-D or /exit quits.`)}\n`,
   );
   const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true, historySize: 100 });
   let closed = false;
   rl.on("close", () => {
     closed = true;
   });
-  const messages = [...system];
+  let messages = [...system];
   try {
     while (!closed) {
       const closedSignal = new AbortController();
@@ -188,8 +196,29 @@ async function interactive(
       } catch {
         break;
       }
-      if (line === "/exit" || line === "/quit") break;
       if (!line) continue;
+      const command = parseChatCommand(line);
+      if (command?.kind === "exit") break;
+      if (command) {
+        // Handled here, never sent to the model.
+        if (command.kind === "help") ctx.stderr.write(`${CHAT_COMMANDS_HELP}\n`);
+        else if (command.kind === "clear") {
+          messages = [...system];
+          ctx.stderr.write(`${style.dim("Started a new conversation.")}\n`);
+        } else if (command.kind === "model") {
+          if (!command.id) ctx.stderr.write(`${style.dim(`Chatting with ${resolved.model}.`)}\n`);
+          else {
+            try {
+              // Checked against the catalogue (cached by the client): a typo gets "did you mean", not a 400 later.
+              resolved = withModel(opts, await client.model(command.id, "chat"));
+              ctx.stderr.write(`${style.dim(`Now chatting with ${resolved.model}.`)}\n`);
+            } catch (error) {
+              ctx.stderr.write(`${style.red("error:")} ${describeError(error)}\n`);
+            }
+          }
+        } else ctx.stderr.write(`Unknown command ${command.name}; /help lists the commands.\n`);
+        continue;
+      }
       messages.push({ role: "user", content: line });
       // While an answer streams, Ctrl-C (readline's SIGINT) stops that answer only.
       const controller = new AbortController();

@@ -10,7 +10,7 @@ import { GITHUB_TOKEN_ENV_VARS } from "../../auth/resolve-github-token.js";
 import { readStoredGitHubToken, storedTokenPath } from "../../auth/token-store.js";
 import type { Settings } from "../../config/settings.js";
 import { planName } from "../../copilot/wording.js";
-import { EXIT_CODES, GatewayError, isGatewayError } from "../../errors.js";
+import { EXIT_CODES, GatewayError, InterruptedError, isGatewayError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import type { CliContext } from "../context.js";
 import { cliCommand } from "../output/command-hint.js";
@@ -146,6 +146,7 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
+  let storedIn: string | undefined;
   try {
     if (chosen) {
       const { path, status } = await completeSignIn({
@@ -171,7 +172,10 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
         token: granted.accessToken,
         expiresIn: granted.expiresIn,
         refreshToken: granted.refreshToken,
-        onSaved: (path) => ctx.stderr.write(`Stored the GitHub token in ${path}.\n`),
+        onSaved: (path) => {
+          storedIn = path;
+          ctx.stderr.write(`Stored the GitHub token in ${path}.\n`);
+        },
         warn,
       });
       ctx.stderr.write(`${describeSignedIn(status, ctx.options.githubHost)}\n`);
@@ -182,6 +186,13 @@ export async function login(ctx: CliContext, opts: LoginOptions = {}): Promise<v
         `note: ${overriding.join(", ")} is set and takes precedence over the stored login; unset it to use this login.\n`,
       );
     }
+  } catch (error) {
+    // Ctrl-C at any step: one calm line, the same style as `chat`'s, saying what was kept.
+    if (abort.signal.aborted)
+      throw new InterruptedError(
+        storedIn ? `; the GitHub token was already stored in ${storedIn}` : "; nothing was stored",
+      );
+    throw error;
   } finally {
     process.removeListener("SIGINT", onSigint);
     await dispatcher.close();

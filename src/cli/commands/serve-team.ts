@@ -13,7 +13,7 @@ import { DEFAULT_REDIS_PREFIX } from "../../store/redis/redis-keys.js";
 import { openTeamGateway } from "../../team/open-team-gateway.js";
 import { createSecretBox } from "../../team/secret-box.js";
 import { loadSecretKeys } from "../../team/secret-keys.js";
-import { resolveTeamOptions } from "../../team/team-options.js";
+import { resolveTeamOptions, teamServerOptions } from "../../team/team-options.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
 import { listenError, type ServeOptions, UPSTREAM_CONNECTIONS, waitForShutdownSignal } from "./serve.js";
@@ -32,9 +32,12 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
       userConcurrency: opts.userConcurrency,
       trustProxy: opts.trustProxy,
       publicUrl: opts.publicUrl,
+      metricsToken: opts.metricsToken,
     },
     ctx.env,
   );
+  if (teamOptions.metricsToken && !opts.metrics)
+    throw new UsageError("--metrics-token guards /metrics: add --metrics to serve them.");
   const base = resolveGatewayOptions(
     {
       host: opts.host,
@@ -50,12 +53,7 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
   if (base.apiKeys.length > 0) {
     throw new UsageError("--api-key does not apply with --team: each person uses their own personal key.");
   }
-  const options = {
-    ...base,
-    teamMode: true,
-    trustProxy: teamOptions.trustProxy,
-    allowedHosts: teamOptions.publicUrl ? [new URL(teamOptions.publicUrl).hostname] : [],
-  };
+  const options = teamServerOptions(base, teamOptions);
   const log = createLogWriter(ctx.stderr);
   const say = (line: string) => log.write(redactSecrets(line));
   const settings = ctx.settings();
@@ -114,6 +112,10 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
     });
     orgSession.tokens.start();
   }
+  // Per-person series, labelled by login; prom-client is only loaded with --metrics.
+  const metrics = opts.metrics
+    ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics({ perUser: true })
+    : undefined;
   const { team, secrets } = await openTeamGateway({
     settings,
     options: teamOptions,
@@ -121,18 +123,24 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
     env: ctx.env,
     orgSession,
     warn: say,
-    ...(redis && {
-      store: redis.store,
-      extra: {
+    ...(redis && { store: redis.store }),
+    extra: {
+      metrics,
+      ...(redis && {
         events: redis.events,
         rateLimiter: redis.rateLimiter,
         concurrency: redis.concurrency,
         admission: redis.admission,
         shareToken: redis.copilotToken,
-      },
-    }),
+      }),
+    },
   });
-  const runtime = createGatewayRuntime({ writeLog: log.write, team, notReadyReason: redis?.notReadyReason });
+  const runtime = createGatewayRuntime({
+    writeLog: log.write,
+    team,
+    notReadyReason: redis?.notReadyReason,
+    metrics,
+  });
   if (redis) redis.shareRequestLog(runtime.log);
   const server = await createGatewayServer(runtime, options, [teamPageRoutes()]);
   let url: string;
@@ -166,6 +174,10 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
     teamOptions.userConcurrency && `${teamOptions.userConcurrency} at once`,
   ].filter(Boolean);
   if (limits.length > 0) say(`Per-person limits: ${limits.join(", ")}.`);
+  if (metrics)
+    say(
+      `Prometheus metrics at ${publicUrl}/metrics, per person by login; scrape with ${teamOptions.metricsToken ? "the --metrics-token or " : ""}an admin's personal key as the bearer.`,
+    );
   say(
     `Store: ${team.store.description}; secrets sealed with ${secrets.origin === "env" ? "COPILOT_GATEWAY_SECRET" : `the key file ${secrets.path}${secrets.created ? " (generated now)" : ""}`}.`,
   );

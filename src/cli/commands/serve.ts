@@ -3,7 +3,7 @@ import { CLIENT_TARGETS } from "../../clients/client-setup.js";
 import { createCopilotSession } from "../../copilot/session.js";
 import type { CredentialSource } from "../../credentials/credential-source.js";
 import { resolveCredentialSource } from "../../credentials/resolve-credential.js";
-import { describeError, EXIT_CODES, GatewayError } from "../../errors.js";
+import { describeError, EXIT_CODES, GatewayError, UsageError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { assertSafeBinding, createGatewayServer } from "../../server/create-server.js";
 import { followTokenStore } from "../../server/follow-token-store.js";
@@ -40,6 +40,7 @@ export interface ServeOptions {
   redis?: string;
   redisPrefix?: string;
   metrics?: boolean;
+  metricsToken?: string;
 }
 
 /**
@@ -49,6 +50,10 @@ export interface ServeOptions {
  */
 export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
   if (opts.team) return (await import("./serve-team.js")).serveTeam(ctx, opts);
+  if (opts.metricsToken !== undefined)
+    throw new UsageError(
+      "--metrics-token applies to --team; without it, /metrics is behind --api-key when keys are set.",
+    );
   const options = resolveGatewayOptions(
     {
       host: opts.host,

@@ -1,5 +1,6 @@
 import { UsageError } from "../../errors.js";
 import { openSqliteStore, teamStorePath } from "../../store/open-store.js";
+import { utcDay } from "../../store/records.js";
 import type { Store } from "../../store/store.js";
 import { rotateSecretKeyFile } from "../../team/secret-keys.js";
 import { disableUser, revokeKey } from "../../team/team-gateway.js";
@@ -128,6 +129,58 @@ export async function teamEnable(ctx: CliContext, login: string): Promise<void> 
         "user_not_found",
       );
     ctx.stdout.write(`${login} may sign in again (their old keys stay revoked).\n`);
+  });
+}
+
+/** `copilot-gateway team usage [--login L] [--days N] [--json]`: the per-person counters the gateway keeps. */
+export async function teamUsage(
+  ctx: CliContext,
+  opts: { login?: string; days?: string; json?: boolean } = {},
+): Promise<void> {
+  const days = opts.days === undefined ? 30 : Number(opts.days);
+  if (!Number.isInteger(days) || days < 1 || days > 366) {
+    throw new UsageError(`--days takes a whole number from 1 to 366, not "${opts.days}".`);
+  }
+  const now = Date.now();
+  const fromDay = utcDay(now - (days - 1) * 86_400_000);
+  const toDay = utcDay(now);
+  await withStore(ctx, async (store) => {
+    const rows = await store.usage({ login: opts.login, fromDay, toDay });
+    const total = { requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+    for (const r of rows) {
+      total.requests += r.requests;
+      total.inputTokens += r.inputTokens;
+      total.outputTokens += r.outputTokens;
+      total.cachedTokens += r.cachedTokens;
+    }
+    if (opts.json)
+      return void ctx.stdout.write(
+        jsonOutput({ fromDay, toDay, ...(opts.login && { login: opts.login }), rows, total }),
+      );
+    const who = opts.login ? `${opts.login} has` : "Nobody has";
+    if (rows.length === 0)
+      return void ctx.stdout.write(`${who} used this gateway from ${fromDay} to ${toDay} (UTC).\n`);
+    const table = rows.map((r) => [
+      r.day,
+      r.login,
+      r.model,
+      String(r.requests),
+      String(r.inputTokens),
+      String(r.outputTokens),
+      String(r.cachedTokens),
+    ]);
+    table.push([
+      "total",
+      "",
+      "",
+      String(total.requests),
+      String(total.inputTokens),
+      String(total.outputTokens),
+      String(total.cachedTokens),
+    ]);
+    ctx.stdout.write(
+      `${renderTable(["DAY (UTC)", "LOGIN", "MODEL", "REQUESTS", "INPUT", "OUTPUT", "CACHED"], table, createStyle(ctx.stdout, ctx.env))}\n`,
+    );
   });
 }
 

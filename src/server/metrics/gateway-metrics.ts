@@ -5,8 +5,8 @@ import type { RequestLogEntry } from "../request-log.js";
 
 export interface GatewayMetricsOptions {
   /**
-   * Label request and token counts with the signed-in login (team mode only). Never a key: keys are secrets and
-   * unbounded.
+   * Label request, token and limit series with the person's login (`login="alice"`, team mode only). Never a key:
+   * keys are secrets and unbounded.
    */
   perUser?: boolean;
   /** Collect Node's process metrics (CPU, memory, event loop, handles). */
@@ -37,7 +37,7 @@ export class GatewayMetrics {
   constructor(options: GatewayMetricsOptions = {}) {
     this.#perUser = options.perUser === true;
     const registers = [this.registry];
-    const user = this.#perUser ? ["user"] : [];
+    const user = this.#perUser ? ["login"] : [];
     this.#requests = new Counter({
       name: "copilot_gateway_requests_total",
       help: "Requests answered, by route, model, HTTP status and whether the answer was streamed.",
@@ -89,7 +89,7 @@ export class GatewayMetrics {
     this.#limitLeft = new Gauge({
       name: "copilot_gateway_limit_percent_left",
       help: "Percent left of each Copilot limit, from the last answer's headers (session, weekly, quota:<id>).",
-      labelNames: ["limit"],
+      labelNames: ["limit", ...user],
       registers,
     });
     this.#openStreams = new Gauge({
@@ -105,7 +105,7 @@ export class GatewayMetrics {
     const route = entry.route ?? "unmatched";
     const stream = String(entry.stream);
     const model = entry.model ?? "";
-    const userLabel = this.#perUser ? { user: user ?? "" } : {};
+    const userLabel = this.#perUser ? { login: user ?? "" } : {};
     this.#requests.inc({ route, model, status: String(entry.status), stream, ...userLabel });
     this.#duration.observe({ route, stream }, entry.durationMs / 1000);
     if (entry.firstByteMs !== undefined) this.#ttfb.observe({ route, stream }, entry.firstByteMs / 1000);
@@ -125,8 +125,12 @@ export class GatewayMetrics {
     this.#openStreams.dec();
   }
 
-  /** Follow one session's retries, errors, exchanges and limits; returns the function that stops following. */
-  watchSession(session: CopilotSession): () => void {
+  /**
+   * Follow one session's retries, errors, exchanges and limits; returns the function that stops following. In team
+   * mode a person's session passes their login, which labels their limits (the organisation's App passes none).
+   */
+  watchSession(session: CopilotSession, user?: string): () => void {
+    const userLabel = this.#perUser ? { login: user ?? "" } : {};
     const onRetry = (reason: string) => this.#retries.inc({ reason });
     const onError = (code: string, status: number) =>
       this.#upstreamErrors.inc({ code, status: String(status) });
@@ -138,7 +142,7 @@ export class GatewayMetrics {
     session.events.on("refreshFailure", onRefreshFailure);
     const setLimits = (snapshot: NonNullable<ReturnType<typeof session.limits.current>>) => {
       for (const { name, reading } of listLimits(snapshot))
-        this.#limitLeft.set({ limit: name }, reading.percentLeft);
+        this.#limitLeft.set({ limit: name, ...userLabel }, reading.percentLeft);
     };
     const current = session.limits.current();
     if (current) setLimits(current);

@@ -3,6 +3,7 @@
 
 const KEY_STORAGE = "copilot-gateway.apiKey";
 const LOG_LIMIT = 200;
+const HISTORY_REFRESH_MS = 2000;
 const SIGN_IN_POLL_MS = 1000;
 const WIDE_SNIPPETS = new Set(["base-url", "claude-code", "codex", "opencode", "aider", "continue", "curl"]);
 
@@ -19,6 +20,7 @@ function createPage() {
     logHeld: [],
     refreshDeadline: undefined,
     signInTimer: undefined,
+    historyTimer: undefined,
     eventsAbort: undefined,
     ticker: undefined,
   };
@@ -610,6 +612,15 @@ function addLimitWarning(warning) {
   $("limit-warnings").prepend(el("li", { class: "warn-text" }, warning.message));
 }
 
+// Rows arrive in batches, many tabs may be open: refresh the history at most every few seconds, not per row.
+function scheduleHistory(page) {
+  if (page.historyTimer) return;
+  page.historyTimer = setTimeout(() => {
+    page.historyTimer = undefined;
+    loadHistory(page);
+  }, HISTORY_REFRESH_MS);
+}
+
 async function loadHistory(page) {
   try {
     renderHistory(await api(page, "/api/page/history"));
@@ -671,7 +682,10 @@ function handleEvent(page, event, data) {
     renderLog(page);
   } else if (event === "request") {
     addLogEntry(page, data);
-    if (data.model) loadHistory(page);
+    if (data.model) scheduleHistory(page);
+  } else if (event === "skipped") {
+    // The gateway sends at most a tick's worth of rows; under heavier load the newest are shown.
+    if (!page.logPaused) setText("log-status", `Live (busy: ${data.rows} rows skipped)`);
   } else if (event === "limits") {
     renderLimits(data);
   } else if (event === "limit-warning") {

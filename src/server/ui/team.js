@@ -2,6 +2,8 @@
 // keys and see your use; admins see everybody and the audit log. Data is only ever put in the page as text.
 const $ = (id) => document.getElementById(id);
 let csrf = "";
+/** The last answer of /me (its `url` is the gateway's public URL, for snippets). */
+let me = { url: location.origin };
 
 function show(id, visible) {
   $(id).hidden = !visible;
@@ -116,11 +118,93 @@ async function signIn() {
 
 function usageRows(list) {
   return list.map((u) =>
-    row([u.model, cell(u.requests, "num"), cell(u.inputTokens, "num"), cell(u.outputTokens, "num")]),
+    row([
+      u.model,
+      cell(u.requests, "num"),
+      cell(u.inputTokens, "num"),
+      cell(u.outputTokens, "num"),
+      cell(u.cachedTokens, "num"),
+    ]),
   );
 }
 
-function renderMe(me) {
+function facts(id, pairs) {
+  const dl = $(id);
+  dl.replaceChildren();
+  for (const [k, v] of pairs) {
+    const dt = document.createElement("dt");
+    dt.textContent = k;
+    const dd = document.createElement("dd");
+    dd.textContent = String(v);
+    dl.append(dt, dd);
+  }
+}
+
+function durationWords(ms) {
+  const minutes = Math.max(0, Math.ceil(ms / 60000));
+  if (minutes < 60) return `${minutes} min`;
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `${days} ${days === 1 ? "day" : "days"}${hours ? ` ${hours} h` : ""}`;
+  return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
+}
+
+function readingText(r) {
+  const left = `${Math.round(r.percentLeft * 10) / 10}% left`;
+  const reset = r.resetsAt ? `, resets in ${durationWords(Date.parse(r.resetsAt) - Date.now())}` : "";
+  return `${left}${reset}`;
+}
+
+/** Copilot's limits from the last answer's headers: [label, text] pairs. */
+function limitPairs(snapshot) {
+  if (!snapshot) return [];
+  const pairs = [];
+  if (snapshot.session) pairs.push(["Session limit (5 h)", readingText(snapshot.session)]);
+  if (snapshot.weekly) pairs.push(["Weekly limit", readingText(snapshot.weekly)]);
+  for (const [id, r] of Object.entries(snapshot.quotas)) pairs.push([`Quota ${id}`, readingText(r)]);
+  return pairs;
+}
+
+/** Compact, for the admin table: "session 60.5% · weekly 88% · premium_interactions 31%" (percent left). */
+function limitSummary(snapshot) {
+  if (!snapshot) return "not seen yet";
+  const parts = [];
+  const pct = (r) => `${Math.round(r.percentLeft * 10) / 10}%`;
+  if (snapshot.session) parts.push(`session ${pct(snapshot.session)}`);
+  if (snapshot.weekly) parts.push(`weekly ${pct(snapshot.weekly)}`);
+  for (const [id, r] of Object.entries(snapshot.quotas)) parts.push(`${id} ${pct(r)}`);
+  return parts.length === 0 ? "not seen yet" : `${parts.join(" · ")} left`;
+}
+
+function quotaPairs(quota) {
+  const pairs = [["Copilot plan", quota.plan]];
+  if (quota.resetDate) pairs.push(["Quota resets", quota.resetDate]);
+  for (const q of quota.quotas) {
+    // Worded by the server, as the CLI and the single-user page say it ("712 of 1,000 left").
+    pairs.push([q.id.replaceAll("_", " "), q.text]);
+  }
+  return pairs;
+}
+
+async function loadSeatQuota() {
+  const res = await call("GET", "/me/quota");
+  if (res.status !== 200) {
+    $("seat-note").textContent =
+      res.json.error?.message ?? `GitHub did not report your seat (HTTP ${res.status}).`;
+    facts("seat-quota", []);
+    return;
+  }
+  if (!res.json.quota) {
+    $("seat-note").textContent = "Requests run on the organisation's GitHub App, not on your own seat.";
+    facts("seat-quota", []);
+    return;
+  }
+  $("seat-note").textContent = `As GitHub reported it at ${when(res.json.quota.fetchedAt)} UTC.`;
+  facts("seat-quota", quotaPairs(res.json.quota));
+}
+
+function renderMe(view) {
+  me = view;
   csrf = me.csrf;
   $("who").textContent = `Signed in as ${me.login}${me.admin ? " (admin)" : ""}`;
   show("sign-out", true);
@@ -140,24 +224,23 @@ function renderMe(me) {
   );
   fill("usage-today", usageRows(me.usage.today), "No requests today.");
   fill("usage-month", usageRows(me.usage.last30Days), "No requests in the last 30 days.");
-  const facts = [
+  facts("limits", [
     ["Billing", me.billing === "seat" ? "your own Copilot seat" : "the organisation's GitHub App"],
     ["Requests per minute", me.limits.userRpm ?? "no limit"],
     ["Left this minute", me.limits.remainingThisMinute ?? "no limit"],
     ["Requests at once", me.limits.userConcurrency ?? "no limit"],
     ["Requests today", me.usage.totals.today.requests],
     ["Requests (30 days)", me.usage.totals.last30Days.requests],
-  ];
-  const dl = $("limits");
-  dl.replaceChildren();
-  for (const [k, v] of facts) {
-    const dt = document.createElement("dt");
-    dt.textContent = k;
-    const dd = document.createElement("dd");
-    dd.textContent = String(v);
-    dl.append(dt, dd);
-  }
+    ["Tokens today (in/out)", `${me.usage.totals.today.inputTokens} / ${me.usage.totals.today.outputTokens}`],
+  ]);
+  const limits = limitPairs(me.copilotLimits);
+  $("copilot-limits-note").textContent =
+    limits.length === 0
+      ? "Copilot reports its limits with each answer; none seen yet since the gateway started."
+      : `From ${me.copilotLimitsOf === "organisation" ? "the organisation's" : "your"} last answer, at ${when(Date.parse(me.copilotLimits.observedAt))} UTC.`;
+  facts("copilot-limits", limits);
   show("me", true);
+  loadSeatQuota().catch((e) => fail(String(e)));
 }
 
 async function renderAdmin() {
@@ -177,10 +260,9 @@ async function renderAdmin() {
         cell(u.usage.totals.last30Days.requests, "num"),
         cell(u.usage.totals.last30Days.inputTokens + u.usage.totals.last30Days.outputTokens, "num"),
         u.usage.last30Days.map((m) => `${m.model}: ${m.requests}`).join(", ") || "-",
-        u.keys
-          .filter((k) => !k.revokedAt)
-          .map((k) => `${k.name} (…${k.hint})`)
-          .join(", ") || "-",
+        limitSummary(u.copilotLimits),
+        quotaCell(u.login),
+        keysCell(u),
         u.disabledAt ? `revoked by ${u.disabledBy}` : "active",
         u.disabledAt
           ? button("Restore", () => admin(u.login, "enable"))
@@ -197,6 +279,52 @@ async function renderAdmin() {
     "The audit log is empty.",
   );
   show("admin", true);
+}
+
+function quotaCell(login) {
+  const td = document.createElement("td");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "small";
+  b.textContent = "Check";
+  b.setAttribute("aria-label", `Check ${login}'s seat quota`);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    const res = await call("GET", `/admin/users/${encodeURIComponent(login)}/quota`);
+    const text =
+      res.status !== 200
+        ? (res.json.error?.message ?? `HTTP ${res.status}`)
+        : res.json.quota
+          ? quotaPairs(res.json.quota)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join("; ")
+          : "organisation's App";
+    td.textContent = text;
+  });
+  td.append(b);
+  return td;
+}
+
+/** Each active key of a person, with its own Revoke button (admins may revoke anyone's key). */
+function keysCell(user) {
+  const td = document.createElement("td");
+  const active = user.keys.filter((k) => !k.revokedAt);
+  if (active.length === 0) td.textContent = "-";
+  for (const k of active) {
+    const line = document.createElement("div");
+    line.className = "key-line";
+    const label = document.createElement("span");
+    label.textContent = `${k.name} (…${k.hint}) `;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "small";
+    b.textContent = "Revoke";
+    b.setAttribute("aria-label", `Revoke ${user.login}'s key ${k.name} (…${k.hint})`);
+    b.addEventListener("click", () => revoke(k.id));
+    line.append(label, b);
+    td.append(line);
+  }
+  return td;
 }
 
 async function revoke(id) {
@@ -247,6 +375,6 @@ $("create-key").addEventListener("submit", async (event) => {
   if (res.status !== 201) return fail(res.json.error?.message ?? "Could not create the key.");
   $("key-name").value = "";
   await load();
-  showKey(res.json.key, location.origin);
+  showKey(res.json.key, me.url);
 });
 load().catch((e) => fail(String(e)));

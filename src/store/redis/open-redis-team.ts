@@ -16,8 +16,6 @@ import { SharedTokens } from "./shared-token.js";
 import { RedisTeamEvents } from "./team-events.js";
 import { RedisUserAdmission } from "./user-admission.js";
 
-const USAGE_BATCH_MS = 250;
-
 export interface RedisTeamOptions {
   url: string;
   prefix: string;
@@ -92,8 +90,7 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
     },
   });
   const channels = new RedisChannels(connection);
-  // Usage is written a few times a second (summed per person, key, model and day), not once per request.
-  const store = new RedisStore(connection, keys, { channels, usageBatchMs: USAGE_BATCH_MS });
+  const store = new RedisStore(connection, keys, { channels });
   const events = new RedisTeamEvents(channels, keys);
   const tokens = new SharedTokens(connection, channels, keys, {
     onFallback: () => {},

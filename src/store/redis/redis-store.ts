@@ -41,7 +41,6 @@ import {
   SET_IF_EXISTS,
   SET_INTERVAL,
 } from "./store-scripts.js";
-import { UsageBatch } from "./usage-batch.js";
 
 const MAX_AUDIT = 1000;
 const AUDIT_SCAN = 500;
@@ -56,12 +55,6 @@ export interface RedisStoreOptions {
    */
   channels?: RedisChannels | undefined;
   cache?: KeyLookupCacheOptions | undefined;
-  /**
-   * Add usage events up for this long and write them together (a replica: counters are written a few times a
-   * second, not once per request). Reads through this store see them at once; other processes up to this late.
-   * Default: each event written when recorded (the CLI).
-   */
-  usageBatchMs?: number | undefined;
 }
 
 const num = (v: string | undefined) => (v === undefined || v === "" ? undefined : Number(v));
@@ -82,16 +75,12 @@ export class RedisStore implements Store {
   readonly #revocations: RevocationBus;
   readonly #cache: KeyLookupCache<KeyOwner & { login: string }> | undefined;
   readonly #stopListening: () => void;
-  readonly #usageBatch: UsageBatch | undefined;
 
   constructor(redis: RedisConnection, keys: RedisKeys, options: RedisStoreOptions = {}) {
     this.#redis = redis;
     this.#keys = keys;
     this.description = `Redis ${redis.target} (prefix ${keys.prefix})`;
     this.#revocations = new RevocationBus(redis, keys);
-    this.#usageBatch = options.usageBatchMs
-      ? new UsageBatch((event) => this.#recordUsage(event), options.usageBatchMs)
-      : undefined;
     if (options.channels) {
       const cache = new KeyLookupCache<KeyOwner & { login: string }>(options.cache);
       this.#cache = cache;
@@ -128,13 +117,11 @@ export class RedisStore implements Store {
 
   // ── people ─────────────────────────────────────────────────────────────────────────────────────────────────
   async getUser(login: string): Promise<TeamUser | undefined> {
-    await this.#usageWritten();
     if (!isGitHubLogin(login)) return undefined;
     return toUser(await this.#redis.run((r) => r.hgetall(this.#p(login, "user"))));
   }
 
   async listUsers(): Promise<TeamUser[]> {
-    await this.#usageWritten();
     const logins = await this.#redis.run((r) => r.hkeys(this.#g("users", "all")));
     const rows = await this.#hashes(logins.map((l) => this.#p(l, "user")));
     return rows
@@ -238,7 +225,6 @@ export class RedisStore implements Store {
   }
 
   async #findApiKey(hash: string): Promise<KeyOwner | undefined> {
-    await this.#usageWritten();
     const owner = await this.#redis.run((r) => r.get(this.#g("keys", `hash:${hash}`)));
     if (!owner) return undefined;
     const [login, id] = owner.split("\t");
@@ -250,7 +236,6 @@ export class RedisStore implements Store {
   }
 
   async listApiKeys(login?: string): Promise<ApiKeyRecord[]> {
-    await this.#usageWritten();
     const logins =
       login === undefined
         ? await this.#redis.run((r) => r.hkeys(this.#g("users", "all")))
@@ -426,16 +411,6 @@ export class RedisStore implements Store {
   // ── usage ──────────────────────────────────────────────────────────────────────────────────────────────────
   async recordUsage(event: UsageEvent): Promise<void> {
     if (!isGitHubLogin(event.login)) return;
-    if (this.#usageBatch) return this.#usageBatch.add(event);
-    return this.#recordUsage(event);
-  }
-
-  /** Usage still waiting in this replica's batch is written before a read that shows usage or last-used times. */
-  async #usageWritten(): Promise<void> {
-    await this.#usageBatch?.flush().catch(() => {});
-  }
-
-  async #recordUsage(event: UsageEvent): Promise<void> {
     const keyName =
       event.keyId === undefined ? this.#p(event.login, "none") : this.#p(event.login, `key:${event.keyId}`);
     await this.#script(
@@ -454,7 +429,6 @@ export class RedisStore implements Store {
   }
 
   async usage(query: UsageQuery): Promise<UsageRow[]> {
-    await this.#usageWritten();
     const logins =
       query.login === undefined
         ? await this.#redis.run((r) => r.hkeys(this.#g("users", "all")))
@@ -530,7 +504,6 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     // The connection is shared with the rest of the replica and closed by its owner.
     this.#stopListening();
-    await this.#usageWritten();
   }
 
   /** Several hashes in one round trip (a pipeline). */

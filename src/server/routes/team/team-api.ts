@@ -196,6 +196,12 @@ export async function teamApiRoutes(app: FastifyInstance, opts: TeamApiOptions):
     return { ...view, csrf: csrfToken(person.cookie), url: baseUrl(request) };
   });
 
+  // The person's own seat (copilot_internal/user with their token): fetched on demand, reused for a minute.
+  app.get("/me/quota", async (request) => {
+    const person = await pagePerson(request, false);
+    return { quota: (await team.seatQuota(person.login)) ?? null };
+  });
+
   app.post("/sign-out", async (request, reply) => {
     const person = await pagePerson(request, true);
     await team.store.deletePageSession(person.sessionId);
@@ -221,6 +227,14 @@ export async function teamApiRoutes(app: FastifyInstance, opts: TeamApiOptions):
   app.get("/admin/users", async (request) => {
     await admin(request, false);
     return team.adminView();
+  });
+
+  app.get("/admin/users/:login/quota", async (request) => {
+    await admin(request, false);
+    const { login } = parse(loginParams, request.params);
+    const user = await team.store.getUser(login);
+    if (!user) throw teamError("user_not_found", `No person ${login} has signed in to this gateway.`, 404);
+    return { login: user.login, quota: (await team.seatQuota(user.login)) ?? null };
   });
 
   app.get("/admin/audit", async (request) => {
