@@ -128,7 +128,7 @@ try {
     const rpsRatio = median(rounds.map((r) => r.tabs.rps / r.idle.rps));
     const cpuRatio = median(rounds.map((r) => r.tabs.cpuUs / r.idle.cpuUs));
     console.log(
-      `${gateway.name}: 0 tabs ${median(rounds.map((r) => r.idle.rps)).toFixed(0)} req/s ${median(rounds.map((r) => r.idle.cpuUs)).toFixed(0)} µs CPU/req; ${TABS} tabs ${median(rounds.map((r) => r.tabs.rps)).toFixed(0)} req/s ${median(rounds.map((r) => r.tabs.cpuUs)).toFixed(0)} µs CPU/req; with ÷ without: req/s ${rpsRatio.toFixed(2)}, CPU/req ${cpuRatio.toFixed(2)}  (load ${load()})\n`,
+      `${gateway.name}: 0 tabs ${median(rounds.map((r) => r.idle.rps)).toFixed(0)} req/s ${median(rounds.map((r) => r.idle.cpuUs)).toFixed(0)} µs CPU/req; ${TABS} tabs asked for ${median(rounds.map((r) => r.tabs.rps)).toFixed(0)} req/s ${median(rounds.map((r) => r.tabs.cpuUs)).toFixed(0)} µs CPU/req; with ÷ without: req/s ${rpsRatio.toFixed(2)}, CPU/req ${cpuRatio.toFixed(2)}  (load ${load()})\n`,
     );
     goals.push(
       { goal: `${gateway.name}: req/s with ${TABS} live-log tabs ≥ 0.9× without`, ok: rpsRatio >= 0.9 },
