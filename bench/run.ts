@@ -8,11 +8,13 @@
 // plain,stream,paced), BENCH_ONLY_STREAMS=1 (skip the throughput runs), BENCH_SKIP_MEMORY=1,
 // BENCH_GATEWAY_NODE_OPTIONS (e.g. --max-semi-space-size=1 for the gateway process), BENCH_GATEWAY_NODE_ARGS (flags
 // NODE_OPTIONS refuses, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_BASELINE_BIN (another build's
-// bin/copilot-gateway.js, measured beside this one to compare two builds in the same run).
+// bin/copilot-gateway.js, measured beside this one to compare two builds in the same run), BENCH_SKIP_CLI=1 (skip the
+// CLI start-up rows), BENCH_CLI_RUNS (default 20), BENCH_CLI=1 (only the CLI start-up rows).
 import { type ChildProcess, spawn } from "node:child_process";
 import { setMaxListeners } from "node:events";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { Pool } from "undici";
+import { measureCliStartup } from "./cli-startup.js";
 import { type LoadResult, runLoad } from "./load.js";
 import { copilotToken, fakeSignInEnv, startFake, startGateway, stopProcess } from "./processes.js";
 import { cpuMs, rssMb, sampleRss } from "./rss.js";
@@ -201,7 +203,26 @@ async function idleRss(url: string, pid: number): Promise<number> {
   return rssMb(pid);
 }
 
+/** CLI start-up rows and their goals (each command ≤ 2× a bare `node -e 0` in CPU). */
+function cliStartup(): { goal: string; ok: boolean }[] {
+  const runs = Number(process.env.BENCH_CLI_RUNS ?? 20);
+  const rows = measureCliStartup(runs);
+  console.log(`\nCLI start-up, ${runs} interleaved runs each (load ${load()}):`);
+  console.log("| command | CPU ms | × node -e 0 | wall ms (median) | × node -e 0 |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const r of rows)
+    console.log(
+      `| ${r.label} | ${fmt(r.cpuMs)} | ${fmt(r.cpuRatio, 2)} | ${fmt(r.wallMs)} | ${fmt(r.wallRatio, 2)} |`,
+    );
+  return rows.slice(1).map((r) => ({ goal: `CLI ${r.label} CPU ≤ 2× node -e 0`, ok: r.cpuRatio <= 2 }));
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_CLI) {
+    console.log(`copilot-gateway CLI bench: Node ${process.version}; load average ${load()}`);
+    for (const g of cliStartup()) console.log(`${g.ok ? "met   " : "MISSED"}  ${g.goal}`);
+    return;
+  }
   const fake = await startFake();
   const token = await copilotToken(fake.url);
   let gateway = await startBenchGateway(fake.url);
@@ -325,14 +346,15 @@ async function main(): Promise<void> {
     );
   }
 
-  console.log("");
-  for (const g of goals) console.log(`${g.ok ? "met   " : "MISSED"}  ${g.goal}`);
-
   await Promise.all([
     stopProcess(gateway.child),
     stopProcess(thin.child),
     ...(baseline ? [stopProcess(baseline.child)] : []),
   ]);
+  if (!process.env.BENCH_SKIP_CLI) goals.push(...cliStartup());
+
+  console.log("");
+  for (const g of goals) console.log(`${g.ok ? "met   " : "MISSED"}  ${g.goal}`);
   fake.child.disconnect();
 }
 

@@ -1,8 +1,8 @@
+import type { Shell } from "../clients/shell.js";
 import { type CopilotModel, defaultChatModel, isChatModel, modelPolicyState } from "../copilot/models.js";
 import { UsageError } from "../errors.js";
 
-export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
-export type Shell = (typeof SHELLS)[number];
+export { detectShell, parseShell, SHELLS, type Shell } from "../clients/shell.js";
 
 /** Shown instead of a key when the gateway has none: Claude Code insists on some token, the gateway ignores it. */
 export const PLACEHOLDER_AUTH_TOKEN = "copilot-gateway";
@@ -123,17 +123,4 @@ export function formatEnvironment(variables: readonly [string, string][], shell:
     }
   });
   return `${lines.join("\n")}\n`;
-}
-
-/** The user's shell from `$SHELL` (or PowerShell on Windows), bash when unknown. */
-export function detectShell(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Shell {
-  const name = (env.SHELL ?? "").split(/[\\/]/).pop() ?? "";
-  if ((SHELLS as readonly string[]).includes(name)) return name as Shell;
-  if (platform === "win32") return "powershell";
-  return "bash";
-}
-
-export function parseShell(value: string): Shell {
-  if ((SHELLS as readonly string[]).includes(value)) return value as Shell;
-  throw new UsageError(`Unknown shell "${value}"; use one of ${SHELLS.join(", ")}.`, "invalid_shell");
 }

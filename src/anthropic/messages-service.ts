@@ -31,6 +31,11 @@ export interface AnthropicContext {
   onUsage?:
     | ((usage: { inputTokens: number; outputTokens: number; cachedTokens?: number | undefined }) => void)
     | undefined;
+  /**
+   * Awaited just before the model request goes upstream, with the resolved model id (the gateway's `--manual` and
+   * `--rate-limit` gate); rejecting answers the client with that error instead.
+   */
+  beforeUpstream?: ((modelId: string) => Promise<void>) | undefined;
 }
 
 /** An incoming request as the route sees it: the parsed JSON body and the lower-cased headers. */
@@ -144,6 +149,7 @@ export async function createMessage(
   );
 
   if (modelSupportsEndpoint(model, "/v1/messages")) {
+    await ctx.beforeUpstream?.(model.id);
     const response = await ctx.client.send({
       method: "POST",
       path: "/v1/messages",
@@ -185,6 +191,7 @@ export async function createMessage(
   for (const warning of translated.warnings) ctx.onWarning?.({ ...warning, model: model.id });
   const options: CallOptions = { signal, initiator };
   const chatRequest = translated.result.request as ChatInput;
+  await ctx.beforeUpstream?.(model.id);
 
   if (!request.stream) {
     const completion = await ctx.client.chat({ ...chatRequest, stream: false }, options);

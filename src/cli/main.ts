@@ -152,6 +152,12 @@ export async function main(argv: string[]): Promise<void> {
     )
     .option("--metrics", "serve Prometheus metrics at GET /metrics (behind --api-key when keys are set)")
     .option(
+      "--rate-limit <seconds>",
+      "at least this many seconds between model requests to Copilot; early ones get 429 (env COPILOT_GATEWAY_RATE_LIMIT)",
+    )
+    .option("--wait", "with --rate-limit: queue early requests for their slot instead of answering 429")
+    .option("--manual", "ask in this terminal before each model request goes to Copilot (approve, deny, all)")
+    .option(
       "--metrics-token <token>",
       "team: a bearer token for /metrics besides admins' keys (env COPILOT_GATEWAY_METRICS_TOKEN)",
     )

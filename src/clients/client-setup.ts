@@ -1,9 +1,9 @@
 import { claudeCodeEnvironment, formatEnvironment, type Shell } from "../anthropic/claude-code-env.js";
 import type { ClientModels } from "./client-models.js";
 
-/** The tools `copilot-gateway env` (and the page) can set up, in the order they are listed. */
-export const CLIENT_TARGETS = ["claude-code", "codex", "opencode", "aider", "continue", "curl"] as const;
-export type ClientTarget = (typeof CLIENT_TARGETS)[number];
+import type { ClientTarget } from "./client-targets.js";
+
+export { CLIENT_TARGETS, type ClientTarget } from "./client-targets.js";
 
 /** Codex reads the key it sends from a variable its provider block names; our own, so no other tool reads it. */
 export const CODEX_KEY_VARIABLE = "COPILOT_GATEWAY_CLIENT_KEY";

@@ -297,8 +297,12 @@ export async function createGatewayServer(
     }
     const rendered = ctx.errors.for(request.url)(gatewayError, request);
     if (rendered.headers) reply.headers(rendered.headers);
-    if (gatewayError instanceof BodyBudgetError)
+    if (gatewayError instanceof BodyBudgetError) {
       reply.header("retry-after", String(gatewayError.retryAfterSeconds));
+      // The body was refused unread (or half read): the connection cannot carry another request, so the client is
+      // told to open a new one rather than reuse it and have it dropped under its next request (Node 24's fetch).
+      reply.header("connection", "close");
+    }
     reply.code(rendered.status).send(rendered.body);
   });
   app.setNotFoundHandler((request) => {

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { parseModelMapEntries, readModelMapFile } from "../anthropic/model-names.js";
 import { UsageError } from "../errors.js";
+import { asList, DEFAULT_HOST, DEFAULT_PORT, resolveListenAddress, splitList } from "./listen-address.js";
 
 /** How the gateway listens and protects itself; validated once when `serve` starts. */
 export interface GatewayOptions {
@@ -38,8 +38,8 @@ export interface GatewayOptions {
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
-  host: "127.0.0.1",
-  port: 4141,
+  host: DEFAULT_HOST,
+  port: DEFAULT_PORT,
   apiKeys: [],
   corsOrigins: [],
   verbose: false,
@@ -56,24 +56,9 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   trustProxy: false,
 };
 
-/** `--api-key a --api-key b,c` and `COPILOT_GATEWAY_API_KEY=a,b` both become `[a, b, c]`. */
-export function splitList(values: readonly (string | undefined)[]): string[] {
-  const out: string[] = [];
-  for (const value of values) {
-    if (!value) continue;
-    for (const part of value.split(",")) {
-      const trimmed = part.trim();
-      if (trimmed && !out.includes(trimmed)) out.push(trimmed);
-    }
-  }
-  return out;
-}
+export { splitList } from "./listen-address.js";
 
-const portSchema = z.coerce.number().int().min(0).max(65_535);
-
-const originSchema = z
-  .string()
-  .refine((v) => v === "*" || /^https?:\/\/[^/\s]+$/.test(v), "an origin is scheme://host[:port] or *");
+const isOrigin = (v: string) => v === "*" || /^https?:\/\/[^/\s]+$/.test(v);
 
 /** What `serve` gets from flags and the environment, before validation. */
 export interface GatewayOptionsInput {
@@ -89,21 +74,14 @@ export interface GatewayOptionsInput {
   modelMapFile?: string | undefined;
 }
 
-const asList = (v: string[] | string | undefined): string[] => (v === undefined ? [] : [v].flat());
-
 export function resolveGatewayOptions(
   input: GatewayOptionsInput,
   env: NodeJS.ProcessEnv = process.env,
 ): GatewayOptions {
-  const port = portSchema.safeParse(input.port ?? env.COPILOT_GATEWAY_PORT ?? DEFAULT_GATEWAY_OPTIONS.port);
-  if (!port.success)
-    throw new UsageError(`Invalid port "${input.port}": use a number from 0 to 65535.`, "invalid_port");
-  const host = (input.host ?? env.COPILOT_GATEWAY_HOST ?? DEFAULT_GATEWAY_OPTIONS.host).trim();
-  if (!host) throw new UsageError("The --host value is empty.", "invalid_host");
-  const apiKeys = splitList([...asList(input.apiKey), env.COPILOT_GATEWAY_API_KEY]);
+  const { host, port, apiKeys } = resolveListenAddress(input, env);
   const corsOrigins = splitList(asList(input.cors));
   for (const origin of corsOrigins) {
-    if (!originSchema.safeParse(origin).success)
+    if (!isOrigin(origin))
       throw new UsageError(
         `Invalid --cors origin "${origin}": use scheme://host[:port], e.g. http://localhost:3000.`,
         "invalid_cors_origin",
@@ -118,7 +96,7 @@ export function resolveGatewayOptions(
     ...DEFAULT_GATEWAY_OPTIONS,
     host,
     modelMap,
-    port: port.data,
+    port,
     apiKeys,
     corsOrigins,
     verbose: input.verbose === true,

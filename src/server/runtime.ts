@@ -7,6 +7,7 @@ import type { UsageHistory } from "../usage-history/usage-history.js";
 import { redactSecrets } from "../util/redact.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { countsAsUsage, RequestLog } from "./request-log.js";
+import type { UpstreamGate } from "./upstream-gate/upstream-call.js";
 
 /** What the page hears about limits: a new snapshot after an answer, or a warning when one passes 75%/90%. */
 export type LimitEvent =
@@ -38,6 +39,8 @@ export interface GatewayRuntime {
   readonly history: UsageHistory | undefined;
   /** Prometheus metrics, when `--metrics` is on. */
   readonly metrics: GatewayMetrics | undefined;
+  /** Passed by every model request just before it goes upstream (`serve --manual`, `--rate-limit`), when set. */
+  readonly upstreamGate: UpstreamGate | undefined;
   /** The signed-in identity's latest limits. */
   limits(): LimitSnapshot | undefined;
   onLimits(listener: (event: LimitEvent) => void): () => void;
@@ -57,6 +60,7 @@ export interface GatewayRuntimeOptions {
   client?: CopilotClient | undefined;
   history?: UsageHistory | undefined;
   metrics?: GatewayMetrics | undefined;
+  upstreamGate?: UpstreamGate | undefined;
 }
 
 export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): GatewayRuntime {
@@ -126,6 +130,7 @@ export function createGatewayRuntime(options: GatewayRuntimeOptions = {}): Gatew
     notReadyReason: options.notReadyReason,
     history,
     metrics,
+    upstreamGate: options.upstreamGate,
     limits: () => session?.limits.current(),
     onLimits(listener) {
       limitListeners.add(listener);

@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   deleteStoredGitHubToken,
+  parseStoredToken,
   readStoredGitHubToken,
   saveGitHubToken,
   storedTokenPath,
@@ -79,6 +80,39 @@ describe("token store", () => {
     expect(() => readStoredGitHubToken(location())).toThrow(
       `The stored login ${path} is damaged; run \`copilot-gateway logout\` and then \`copilot-gateway login\`.`,
     );
+  });
+
+  it("validates each field of the file: wrong types and versions are damage, unknown keys are dropped", () => {
+    const file = (fields: Record<string, unknown>) =>
+      JSON.stringify({ version: 1, token: "gho_x", host: "h", ...fields });
+    expect(parseStoredToken(file({ extra: 1 }))).toEqual({
+      token: "gho_x",
+      host: "h",
+      source: "device-flow",
+      savedAt: "",
+    });
+    expect(
+      parseStoredToken(file({ login: "octocat", source: "import:gh", expiresAt: "2030-01-01T00:00:00Z" })),
+    ).toEqual({
+      token: "gho_x",
+      host: "h",
+      login: "octocat",
+      source: "import:gh",
+      savedAt: "",
+      expiresAt: "2030-01-01T00:00:00Z",
+    });
+    for (const damaged of [
+      file({ version: 2 }),
+      file({ token: "" }),
+      file({ token: 7 }),
+      file({ host: undefined }),
+      file({ login: null }),
+      file({ refreshToken: 5 }),
+      "[]",
+      "null",
+      '"gho_x"',
+    ])
+      expect(parseStoredToken(damaged), damaged).toBeUndefined();
   });
 
   it("names the path and COPILOT_GATEWAY_HOME when the state directory cannot be used", () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { renderUsage } from "../../src/cli/commands/usage.js";
 import { createStyle } from "../../src/cli/output/style.js";
+import { renderUsage } from "../../src/cli/output/usage-report.js";
 import { copilotUsageSchema } from "../../src/copilot/usage.js";
 import { runCli } from "../copilot/helpers.js";
 import { fixtureJson } from "../fake-upstream/fixtures.js";

@@ -168,6 +168,25 @@ function sseWrite(res: ServerResponse, data: string, event?: string): boolean {
   return res.write(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`);
 }
 
+/**
+ * The mid-stream error event, then the end of the stream. With `midStreamErrorSplit` the event goes out in two
+ * writes a moment apart, cut in the middle of the echoed Authorization value (else of the message).
+ */
+async function endWithErrorEvent(
+  fake: FakeUpstream,
+  req: RecordedRequest,
+  res: ServerResponse,
+  frame: string,
+) {
+  if (!fake.state.copilot.midStreamErrorSplit) return res.end(frame);
+  const auth = req.headers.authorization;
+  const at = typeof auth === "string" ? frame.indexOf(auth) : -1;
+  const cut = at >= 0 ? at + Math.floor((auth?.length ?? 0) / 2) : Math.floor(frame.length / 2);
+  await new Promise((resolve) => res.write(frame.slice(0, cut), resolve));
+  await sleep(50);
+  res.end(frame.slice(cut));
+}
+
 /** The Copilot API (spec §4): catalogue, chat, responses, messages, embeddings, with its checks and quirks. */
 /**
  * A stream told to stall after `sent` chunks writes nothing more until its client goes away (true: stop) or the test
@@ -401,7 +420,12 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
   };
 
   /** A synthetic /responses stream with the real event sequence (spec §4), honouring the mid-stream switches. */
-  const streamResponses = async (res: ServerResponse, model: FakeModel, body: ResponsesBody) => {
+  const streamResponses = async (
+    req: RecordedRequest,
+    res: ServerResponse,
+    model: FakeModel,
+    body: ResponsesBody,
+  ) => {
     const st = fake.state.copilot;
     const final = responsesResult(model, body, "completed");
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -416,8 +440,12 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         return false;
       }
       if (st.midStreamErrorAfter !== undefined && sent >= st.midStreamErrorAfter) {
-        emit("error", { code: "server_error", message: "Upstream model failed mid-stream", param: null });
-        res.end();
+        const message = echoAuthorization(
+          st.midStreamErrorMessage ?? "Upstream model failed mid-stream",
+          req,
+        );
+        const error = { type: "error", sequence_number: seq++, code: "server_error", message, param: null };
+        await endWithErrorEvent(fake, req, res, `event: error\ndata: ${JSON.stringify(error)}\n\n`);
         return false;
       }
       sent++;
@@ -569,7 +597,7 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
             for (const { event, data } of sseEvents("responses-stream.sse")) sseWrite(res, data, event);
             return res.end();
           }
-          return streamResponses(res, model, body);
+          return streamResponses(req, res, model, body);
         }
         sendJson(res, 200, responsesResult(model, body, "completed"));
       },
@@ -587,7 +615,17 @@ export function copilotRoutes(fake: FakeUpstream): Route[] {
         if (body.stream) {
           res.writeHead(200, { "content-type": "text/event-stream" });
           const cut = fake.state.copilot.midStreamDisconnectAfter;
+          const failAfter = fake.state.copilot.midStreamErrorAfter;
           for (const [i, { event, data }] of sseEvents("messages-stream.sse").entries()) {
+            // An Anthropic `error` event mid-stream, as for chat (`midStreamErrorAfter` events in).
+            if (failAfter !== undefined && i >= failAfter) {
+              const message = echoAuthorization(
+                fake.state.copilot.midStreamErrorMessage ?? "Upstream model failed mid-stream",
+                req,
+              );
+              const error = { type: "error", error: { type: "api_error", message } };
+              return endWithErrorEvent(fake, req, res, `event: error\ndata: ${JSON.stringify(error)}\n\n`);
+            }
             // Drop the connection mid-stream, as for chat (`midStreamDisconnectAfter` events in).
             if (cut !== undefined && i >= cut) {
               // Flush what was written first, so the client really sees a stream that stops half-way.

@@ -9,6 +9,8 @@ export interface RecordedRequest {
   rawBody: string;
   /** JSON body, form body as an object, or undefined. */
   body: unknown;
+  /** performance.now() when the request's head arrived (before its body was read), for pacing assertions. */
+  receivedAt: number;
 }
 
 export function parseBody(contentType: string | undefined, raw: string, query: URLSearchParams): unknown {

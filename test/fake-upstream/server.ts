@@ -183,6 +183,7 @@ export class FakeUpstream {
   }
 
   async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString("utf8");
@@ -194,6 +195,7 @@ export class FakeUpstream {
       headers: req.headers,
       rawBody,
       body: parseBody(req.headers["content-type"], rawBody, url.searchParams),
+      receivedAt,
     };
     if (this.record) this.requests.push(recorded);
     res.on("close", () => {

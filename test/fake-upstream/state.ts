@@ -128,6 +128,11 @@ export interface FakeState {
     midStreamErrorAfter: number | undefined;
     /** Its message (ECHO_AUTHORIZATION in it echoes the request's header). */
     midStreamErrorMessage: string | undefined;
+    /**
+     * Write that error event in two pieces a moment apart, cut in the middle of the echoed Authorization value
+     * (else of the message), so the client gets it in two chunks (Responses and native Messages streams).
+     */
+    midStreamErrorSplit: boolean;
     /** Drop the connection mid-stream after this many chunks. */
     midStreamDisconnectAfter: number | undefined;
     /** Extra models appended to the catalogue. */
@@ -203,6 +208,7 @@ export function defaultState(): FakeState {
       streamFixture: undefined,
       midStreamErrorAfter: undefined,
       midStreamErrorMessage: undefined,
+      midStreamErrorSplit: false,
       midStreamDisconnectAfter: undefined,
       extraModels: [],
       toolCalls: false,

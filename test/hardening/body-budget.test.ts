@@ -63,6 +63,8 @@ describe("memory budget of request bodies in flight", () => {
     expect(error.status).toBe(503);
     expect(error.code).toBe("gateway_busy");
     expect(error.headers?.get("retry-after")).toBe("1");
+    // Its body was left unread: the client must not reuse the connection (Node 24's fetch then failed with EPIPE).
+    expect(error.headers?.get("connection")).toBe("close");
     expect(error.message).toBe(
       "503 The gateway is already holding 1 MB of request bodies in flight (its memory budget); retry in a moment.",
     );

@@ -105,6 +105,44 @@ describe("one redaction wherever a message leaves the process", () => {
     expectNoSecret(messagesText);
   });
 
+  it("masks a token upstream split across two chunks of a relayed error event: Responses and native Messages", async () => {
+    fake.state.copilot.midStreamErrorAfter = 2;
+    fake.state.copilot.midStreamErrorMessage = `stream died; Authorization: ${ECHO_AUTHORIZATION}`;
+    // The fake cuts the error event in the middle of the echoed Copilot token and sends the halves 50 ms apart.
+    fake.state.copilot.midStreamErrorSplit = true;
+    const post = async (path: string, body: object) => {
+      const res = await fetch(`${gw.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...body, stream: true }),
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const errorEvent = (text: string) => {
+      const block = text.split("\n\n").find((b) => b.startsWith("event: error\n"));
+      return JSON.parse(block?.split("\ndata: ")[1] ?? "null") as Record<string, unknown>;
+    };
+    const responses = await post("/v1/responses", { model: "gpt-5.1-codex", input: "x" });
+    expect(errorEvent(responses)).toMatchObject({
+      type: "error",
+      code: "server_error",
+      message: "stream died; Authorization: Bearer ****",
+    });
+    expectNoSecret(responses);
+    const messages = await post("/v1/messages", {
+      model: "claude-sonnet-4.5",
+      max_tokens: 16,
+      messages: [{ role: "user", content: "x" }],
+    });
+    expect(fake.requestsTo("/v1/messages")).toHaveLength(1);
+    expect(errorEvent(messages)).toEqual({
+      type: "error",
+      error: { type: "api_error", message: "stream died; Authorization: Bearer ****" },
+    });
+    expectNoSecret(messages);
+  });
+
   it("masks a GitHub token echoed by a failing exchange: API answer, page and log", async () => {
     fake.state.exchange.failure = "server_error";
     fake.state.exchange.errorMessage = `exchange failed for ${ECHO_AUTHORIZATION}`;

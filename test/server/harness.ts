@@ -43,7 +43,7 @@ export async function startGateway(
     signedIn?: boolean;
     routes?: GatewayRoutes[];
     /** Extra runtime parts (usage history, metrics) and the session's env (e.g. COPILOT_GATEWAY_HOME). */
-    runtime?: Pick<GatewayRuntimeOptions, "history" | "metrics">;
+    runtime?: Pick<GatewayRuntimeOptions, "history" | "metrics" | "upstreamGate">;
     env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {

@@ -2,10 +2,10 @@ import { fstatSync } from "node:fs";
 import { ChatAccumulator } from "../../copilot/chat-accumulator.js";
 import type { ChatCompletion, ChatMessage } from "../../copilot/chat-types.js";
 import type { CopilotClient } from "../../copilot/client.js";
-import { connectCopilot } from "../../copilot/connect.js";
 import type { CopilotModel } from "../../copilot/models.js";
 import { AbortedError, describeError, InterruptedError, UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
+import { openCopilotClient } from "../copilot-client.js";
 import { jsonOutput } from "../output/format.js";
 import { createStyle } from "../output/style.js";
 import { CHAT_COMMANDS_HELP, parseChatCommand } from "./chat-commands.js";
@@ -129,7 +129,7 @@ function watchInterruptions(ctx: CliContext): {
  * prompt, from an interactive multi-turn session.
  */
 export async function chat(ctx: CliContext, promptWords: string[], opts: ChatOptions = {}): Promise<void> {
-  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  const client = await openCopilotClient(ctx);
   // Limits read from each answer: a warning when one passes 75% or 90%, and kept on disk for `usage`.
   client.session.limits.onWarning((w) => ctx.stderr.write(`warning: ${w.message}\n`));
   try {

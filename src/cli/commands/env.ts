@@ -1,19 +1,11 @@
-import { detectShell, PLACEHOLDER_AUTH_TOKEN, parseShell } from "../../anthropic/claude-code-env.js";
-import { chooseClientModels } from "../../clients/client-models.js";
-import {
-  CLIENT_TARGETS,
-  type ClientTarget,
-  clientSetup,
-  renderClientSetup,
-} from "../../clients/client-setup.js";
-import { connectCopilot } from "../../copilot/connect.js";
-import { type CopilotModel, copilotModelSchema } from "../../copilot/models.js";
+import type { ClientTarget } from "../../clients/client-targets.js";
+import { CLIENT_TARGETS } from "../../clients/client-targets.js";
+import { detectShell, parseShell } from "../../clients/shell.js";
+import type { CopilotModel } from "../../copilot/models.js";
 import { EXIT_CODES, GatewayError, UsageError } from "../../errors.js";
-import { createDispatcher } from "../../http/dispatcher.js";
-import { readText, sendHttp } from "../../http/request.js";
-import { resolveGatewayOptions } from "../../server/options.js";
-import { normalizeServerUrl, readServerKey } from "../../team/server-keys.js";
+import { resolveListenAddress } from "../../server/listen-address.js";
 import type { CliContext } from "../context.js";
+import { openCopilotClient } from "../copilot-client.js";
 
 export interface EnvOptions {
   shell?: string;
@@ -62,6 +54,7 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
   let catalogue: CopilotModel[];
   if (opts.server) {
     // A team gateway: its URL, the personal key `connect` stored, and the models it serves this person.
+    const { normalizeServerUrl, readServerKey } = await import("../../team/server-keys.js");
     origin = normalizeServerUrl(opts.server);
     const stored = readServerKey(ctx.settings().homeDir, origin);
     if (!stored) {
@@ -74,12 +67,17 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
     apiKey = stored.key;
     catalogue = await gatewayModels(ctx, origin, apiKey);
   } else {
-    const gateway = resolveGatewayOptions({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
-    const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+    const gateway = resolveListenAddress({ host: opts.host, port: opts.port, apiKey: opts.apiKey }, ctx.env);
+    const client = await openCopilotClient(ctx);
     origin = gatewayUrl(gateway.host, gateway.port);
-    apiKey = gateway.apiKeys[0] ?? PLACEHOLDER_AUTH_TOKEN;
+    apiKey =
+      gateway.apiKeys[0] ?? (await import("../../anthropic/claude-code-env.js")).PLACEHOLDER_AUTH_TOKEN;
     catalogue = [...(await client.models())];
   }
+  const [{ chooseClientModels }, { clientSetup, renderClientSetup }] = await Promise.all([
+    import("../../clients/client-models.js"),
+    import("../../clients/client-setup.js"),
+  ]);
   const models = chooseClientModels(catalogue);
   const setup = clientSetup(target as ClientTarget, {
     origin,
@@ -95,6 +93,11 @@ export async function env(ctx: CliContext, target: string, opts: EnvOptions = {}
 
 /** The catalogue a team gateway serves this person (`GET /v1/models` with their key). */
 async function gatewayModels(ctx: CliContext, server: string, key: string): Promise<CopilotModel[]> {
+  const [{ copilotModelSchema }, { createDispatcher }, { readText, sendHttp }] = await Promise.all([
+    import("../../copilot/models.js"),
+    import("../../http/dispatcher.js"),
+    import("../../http/request.js"),
+  ]);
   const dispatcher = createDispatcher({ caFile: ctx.settings().caFile });
   try {
     const response = await sendHttp({

@@ -1,7 +1,7 @@
-import { connectCopilot } from "../../copilot/connect.js";
-import { type CopilotModel, defaultChatModel, modelPolicyState } from "../../copilot/models.js";
+import type { CopilotModel } from "../../copilot/models.js";
 import { premiumLabel } from "../../copilot/wording.js";
 import type { CliContext } from "../context.js";
+import { openCopilotClient } from "../copilot-client.js";
 import { compactNumber, jsonOutput } from "../output/format.js";
 import { createStyle, type Style } from "../output/style.js";
 import { renderTable } from "../output/table.js";
@@ -28,16 +28,18 @@ function yesNo(value: boolean | undefined, style: Style): string {
   return value ? style.green("yes") : style.dim("no");
 }
 
-function policy(model: CopilotModel, style: Style): string {
-  const state = modelPolicyState(model);
+function policy(state: string, style: Style): string {
   if (state === "enabled") return state;
   return state === "disabled" ? style.red(state) : style.yellow(state);
 }
 
 /** `copilot-gateway models [--json]`: the seat's catalogue as a table, or the parsed list as JSON. */
 export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise<void> {
-  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
-  const list = await client.models();
+  const client = await openCopilotClient(ctx);
+  const [list, { defaultChatModel, modelPolicyState }] = await Promise.all([
+    client.models(),
+    import("../../copilot/models.js"),
+  ]);
   const skipped = client.skippedModels();
   if (ctx.options.verbose && skipped.length > 0) {
     const names = skipped.map((s) => s.id ?? "(no id)").join(", ");
@@ -58,7 +60,7 @@ export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise
     yesNo(m.capabilities.supports?.vision, style),
     yesNo(m.capabilities.supports?.tool_calls, style),
     endpoints(m),
-    policy(m, style),
+    policy(modelPolicyState(m), style),
     premiumLabel(m.billing),
   ]);
   ctx.stdout.write(
@@ -69,7 +71,7 @@ export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise
 
 /** `copilot-gateway models enable <id>`: accept a model's terms so it can be used. */
 export async function enableModel(ctx: CliContext, id: string): Promise<void> {
-  const client = connectCopilot({ settings: ctx.settings(), env: ctx.env });
+  const client = await openCopilotClient(ctx);
   const { changed } = await client.enableModel(id);
   ctx.stderr.write(changed ? `Enabled ${id}.\n` : `${id} is already enabled.\n`);
 }

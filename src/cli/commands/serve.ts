@@ -12,6 +12,10 @@ import { resolveGatewayOptions } from "../../server/options.js";
 import { refreshReporter } from "../../server/refresh-reporter.js";
 import { webPageRoutes } from "../../server/routes/page/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
+import { ManualApproval } from "../../server/upstream-gate/manual-approval.js";
+import { resolvePacing } from "../../server/upstream-gate/pacing-options.js";
+import { DEFAULT_PACER_QUEUE, RequestPacer } from "../../server/upstream-gate/request-pacer.js";
+import { combineGates } from "../../server/upstream-gate/upstream-call.js";
 import { UsageHistory, usageHistoryPath } from "../../usage-history/usage-history.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
@@ -41,6 +45,11 @@ export interface ServeOptions {
   redisPrefix?: string;
   metrics?: boolean;
   metricsToken?: string;
+  /** `--rate-limit SECONDS` and `--wait`: a minimum gap between model requests to Copilot. */
+  rateLimit?: string;
+  wait?: boolean;
+  /** `--manual`: ask on the terminal before each model request goes upstream. */
+  manual?: boolean;
 }
 
 /**
@@ -49,11 +58,21 @@ export interface ServeOptions {
  * in-flight answers finish within the grace period and returns (exit 0).
  */
 export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
-  if (opts.team) return (await import("./serve-team.js")).serveTeam(ctx, opts);
+  if (opts.team) {
+    if (opts.manual || opts.wait || resolvePacing({ rateLimit: opts.rateLimit }, ctx.env))
+      throw new UsageError(
+        "--rate-limit (COPILOT_GATEWAY_RATE_LIMIT), --wait and --manual are for a single-user gateway; a team gateway limits each person with --user-rpm and --user-concurrency.",
+        "not_with_team",
+      );
+    return (await import("./serve-team.js")).serveTeam(ctx, opts);
+  }
+  const pacing = resolvePacing({ rateLimit: opts.rateLimit, wait: opts.wait }, ctx.env);
+  const manualTerminal = opts.manual ? await import("./serve-manual.js") : undefined;
   if (opts.metricsToken !== undefined)
     throw new UsageError(
       "--metrics-token applies to --team; without it, /metrics is behind --api-key when keys are set.",
     );
+  manualTerminal?.assertManualTerminal(ctx);
   const options = resolveGatewayOptions(
     {
       host: opts.host,
@@ -99,7 +118,11 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   const metrics = opts.metrics
     ? new (await import("../../server/metrics/gateway-metrics.js")).GatewayMetrics()
     : undefined;
-  const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics });
+  // --manual asks first, then --rate-limit spaces what was approved, so the gap holds at the moment of sending.
+  const manual = manualTerminal && new ManualApproval(manualTerminal.terminalApproval(ctx, log));
+  const pacer = pacing && new RequestPacer(pacing);
+  const upstreamGate = combineGates(manual?.gate, pacer?.gate);
+  const runtime = createGatewayRuntime({ session, writeLog: log.write, history, metrics, upstreamGate });
   // `login` / `logout` in another terminal take effect here without a restart.
   const stopFollowing = followTokenStore({
     runtime,
@@ -120,6 +143,11 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
   );
   if (options.apiKeys.length > 0) say(`API key required (${options.apiKeys.length} configured).`);
   if (options.corsOrigins.length > 0) say(`CORS allowed for: ${options.corsOrigins.join(", ")}`);
+  if (pacing)
+    say(
+      `Rate limit: at most one model request to Copilot every ${pacing.intervalMs / 1000} s; ${pacing.wait ? `early ones wait in line (up to ${DEFAULT_PACER_QUEUE})` : "early ones get 429 with Retry-After (--wait queues them)"}.`,
+    );
+  if (manual) say("Manual approval: each model request is asked here before it goes to Copilot.");
   if (metrics)
     say(`Prometheus metrics at ${url}/metrics${options.apiKeys.length > 0 ? " (API key required)" : ""}.`);
   if (session) {
@@ -138,7 +166,12 @@ export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> 
     );
   }
 
-  await waitForShutdownSignal(() => say("Shutting down: no new requests, finishing the ones in flight…"));
+  await waitForShutdownSignal(() => {
+    say("Shutting down: no new requests, finishing the ones in flight…");
+    // Requests still waiting for a question or a slot are answered 503 now, not sent.
+    manual?.close();
+    pacer?.close();
+  });
   stopFollowing();
   const forceOnSecondSignal = () => server.app.server.closeAllConnections();
   process.once("SIGINT", forceOnSecondSignal);

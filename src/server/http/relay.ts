@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply } from "fastify";
 import type { HttpResponse } from "../../http/request.js";
-import { redactErrorChunk } from "../../util/redact.js";
+import { EventStreamRedactor } from "../../util/event-stream-redactor.js";
 
 /**
  * Aborts when the client goes away before its answer is complete, so the upstream request stops at once. The
@@ -46,14 +46,15 @@ export interface StreamTransform {
   /** Bytes in, bytes (or text) out (empty to write nothing). */
   push(chunk: Buffer): string | Buffer;
   /** Upstream ended cleanly: anything left to write. */
-  end(): string;
+  end(): string | Buffer;
   /** Upstream failed mid-stream: the event that tells the client. */
   fail(message: string): string;
 }
 
-/** Pass events through untouched (Responses and any stream that needs no normalising). */
+/** Pass events through untouched but for secrets in error events (Responses, any stream that needs no normalising). */
 export function passThrough(failEvent: (message: string) => string): StreamTransform {
-  return { push: redactErrorChunk, end: () => "", fail: failEvent };
+  const redactor = new EventStreamRedactor();
+  return { push: (chunk) => redactor.push(chunk), end: () => redactor.end(), fail: failEvent };
 }
 
 /** When upstream's first event takes longer than this, the client gets the response head on its own. */

@@ -10,10 +10,11 @@ import {
 import { anthropicInitiator } from "../../../copilot/request-hints.js";
 import { anthropicErrorBody } from "../../../translate/anthropic/error-envelope.js";
 import type { TranslationWarning } from "../../../translate/anthropic/message-types.js";
-import { redactErrorChunk } from "../../../util/redact.js";
+import { EventStreamRedactor } from "../../../util/event-stream-redactor.js";
 import type { GatewayContext } from "../../create-server.js";
 import { type ErrorRenderer, relayedHeaders } from "../../errors/error-renderer.js";
 import { clientAbortSignal, startEventStream } from "../../http/relay.js";
+import { passUpstreamGate } from "../../upstream-gate/route-gate.js";
 import { requireClient } from "../openai/shared.js";
 
 /** Every error on these routes, ours or Copilot's, in Anthropic's `{type:"error", error:{type, message}}`. */
@@ -35,10 +36,14 @@ async function relay(
   const sse = outcome.contentType.includes("text/event-stream");
   // startEventStream keeps headers already set on the reply (CORS, request id) that a raw writeHead would drop.
   const res = startEventStream(reply, sse ? {} : { "content-type": outcome.contentType }, outcome.status);
+  const redactor = new EventStreamRedactor();
   try {
     for await (const chunk of outcome.body) {
-      if (!res.write(redactErrorChunk(chunk))) await once(res, "drain", { signal });
+      const out = redactor.push(chunk);
+      if (out.length > 0 && !res.write(out)) await once(res, "drain", { signal });
     }
+    const tail = redactor.end();
+    if (tail.length > 0) res.write(tail);
   } catch {
     // The client went away (or its socket broke): the upstream request was aborted with it.
   } finally {
@@ -74,6 +79,9 @@ export async function anthropicRoutes(app: FastifyInstance, ctx: GatewayContext)
       const service: AnthropicContext = {
         client,
         modelMap: ctx.options.modelMap,
+        beforeUpstream: ctx.runtime.upstreamGate
+          ? (modelId) => passUpstreamGate(ctx.runtime, request, "anthropic", modelId, signal)
+          : undefined,
         onWarning,
         onUsage: (usage) => {
           facts.inputTokens = usage.inputTokens;

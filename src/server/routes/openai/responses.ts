@@ -22,13 +22,14 @@ export function responsesRoutes(app: FastifyInstance, ctx: GatewayContext): void
       reply,
       responsesRequestSchema,
       "chat",
+      (model) => {
+        if (!modelSupportsEndpoint(model, "/responses"))
+          throw invalidRequest(
+            `The model "${model.id}" is not served at /responses by Copilot (it offers ${model.supported_endpoints?.join(", ") || "/chat/completions"}); use /v1/chat/completions for it.`,
+            "unsupported_api_for_model",
+          );
+      },
     );
-    if (model && !modelSupportsEndpoint(model, "/responses")) {
-      throw invalidRequest(
-        `The model "${model.id}" is not served at /responses by Copilot (it offers ${model.supported_endpoints?.join(", ") || "/chat/completions"}); use /v1/chat/completions for it.`,
-        "unsupported_api_for_model",
-      );
-    }
     facts.initiator = responsesInitiator(body.input);
     const upstream = await client.send({
       method: "POST",

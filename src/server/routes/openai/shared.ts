@@ -16,6 +16,7 @@ import type { GatewayContext } from "../../create-server.js";
 import { invalidRequest, notSignedIn } from "../../errors/gateway-errors.js";
 import { clientAbortSignal } from "../../http/relay.js";
 import type { RequestFacts } from "../../request-context.js";
+import { passUpstreamGate } from "../../upstream-gate/route-gate.js";
 
 /** The signed-in session, or the "not signed in" error pointing at `login` and the page. */
 export function requireSession(ctx: GatewayContext, request: FastifyRequest): CopilotSession {
@@ -109,7 +110,8 @@ export interface ModelRequest<T> {
 
 /**
  * The shared start of `/chat/completions`, `/responses` and `/embeddings`: validate the body, note the model for the
- * log (before the sign-in check, so a refused request still names it), require a session, and resolve the model.
+ * log (before the sign-in check, so a refused request still names it), require a session, resolve the model, and
+ * pass the gateway's upstream gate.
  */
 export async function beginModelRequest<
   T extends z.ZodType<{ model: string; stream?: boolean | null | undefined }>,
@@ -119,6 +121,8 @@ export async function beginModelRequest<
   reply: FastifyReply,
   schema: T,
   purpose: ModelPurpose,
+  /** A route's own check of the resolved model, run before the gate so nobody is asked about a doomed request. */
+  checkModel?: (model: CopilotModel) => void,
 ): Promise<ModelRequest<z.infer<T>>> {
   const body = parseBody(schema, request.body);
   const facts = request.facts;
@@ -127,5 +131,8 @@ export async function beginModelRequest<
   facts.stream = body.stream === true;
   const signal = clientAbortSignal(reply);
   const model = await resolveRequestModel(client, body.model, purpose, signal);
+  if (model) checkModel?.(model);
+  // Last step before the route calls Copilot: `--manual` asks, `--rate-limit` spaces (validation errors come first).
+  await passUpstreamGate(ctx.runtime, request, "openai", model?.id ?? body.model, signal);
   return { body, client, facts, signal, model };
 }
