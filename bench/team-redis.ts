@@ -5,7 +5,8 @@
 // --user-concurrency (still one script per request, plus the slot's release after the answer). Besides req/s, the
 // gateway process's own CPU time per request (/proc/PID/stat), which stays meaningful on a busy shared machine.
 // Knobs: BENCH_DURATION_MS, BENCH_WARMUP_MS, BENCH_ROUNDS, BENCH_CONNS (default 16), BENCH_GATEWAY_NODE_ARGS (node
-// flags for every gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hot path).
+// flags for every gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hot path),
+// BENCH_BASELINE_BIN (another build's bin/copilot-gateway.js: its team rows run in the same rounds, for before/after).
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,19 +44,16 @@ function startFake(): Promise<{ child: ChildProcess; url: string }> {
 async function startGateway(
   args: string[],
   env: Record<string, string>,
+  bin = "bin/copilot-gateway.js",
 ): Promise<{ child: ChildProcess; url: string }> {
   const home = mkdtempSync(join(tmpdir(), "cg-bench-team-"));
   const logPath = join(home, "gateway.log");
   const logFd = openSync(logPath, "w");
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, "bin/copilot-gateway.js", "serve", "--port", "0", ...args],
-    {
-      env: { PATH: process.env.PATH ?? "", HOME: home, COPILOT_GATEWAY_HOME: home, ...env },
-      stdio: ["ignore", "ignore", logFd],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, bin, "serve", "--port", "0", ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: home, COPILOT_GATEWAY_HOME: home, ...env },
+    stdio: ["ignore", "ignore", logFd],
+  });
   closeSync(logFd);
   const until = Date.now() + 20_000;
   for (;;) {
@@ -162,6 +160,29 @@ const targets = [
     pid: both.child.pid ?? 0,
   },
 ];
+const baselineBin = process.env.BENCH_BASELINE_BIN;
+const baselines = [];
+if (baselineBin) {
+  for (const [prefix, limits] of [
+    ["base1", []],
+    ["base2", ["--user-rpm", "100000000"]],
+    ["base3", ["--user-rpm", "100000000", "--user-concurrency", "1000"]],
+  ] as const) {
+    const key = await seedPerson(redis.url, prefix);
+    const gateway = await startGateway(
+      ["--team", "--redis", redis.url, "--redis-prefix", prefix, ...limits],
+      teamEnv,
+      baselineBin,
+    );
+    baselines.push(gateway);
+    targets.push({
+      name: `baseline: team${limits.length === 0 ? ", no limit" : limits.length === 2 ? ", --user-rpm" : ", rpm + concurrency"}`,
+      url: gateway.url,
+      key,
+      pid: gateway.child.pid ?? 0,
+    });
+  }
+}
 try {
   for (const stream of [false, true]) {
     const rps = new Map<string, number[]>(targets.map((t) => [t.name, []]));
@@ -197,7 +218,14 @@ try {
     }
   }
 } finally {
-  for (const child of [single.child, team.child, limited.child, both.child, fake.child])
+  for (const child of [
+    single.child,
+    team.child,
+    limited.child,
+    both.child,
+    ...baselines.map((b) => b.child),
+    fake.child,
+  ])
     child.kill("SIGTERM");
   await redis.dispose();
 }

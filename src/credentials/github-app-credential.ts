@@ -5,7 +5,10 @@ import { exchangeCopilotToken, TokenExchangeError } from "../copilot/exchange-to
 import { EXIT_CODES } from "../errors.js";
 import type { CopilotCredential, CredentialInfo } from "./copilot-credential.js";
 import type { GitHubAppConfig } from "./github-app/app-config.js";
-import { InstallationTokenSource } from "./github-app/installation-token-source.js";
+import {
+  type InstallationTokenShare,
+  InstallationTokenSource,
+} from "./github-app/installation-token-source.js";
 
 export interface GitHubAppCredentialOptions {
   settings: Settings;
@@ -18,6 +21,8 @@ export interface GitHubAppCredentialOptions {
   wallClock?: (() => number) | undefined;
   backoffBaseMs?: number | undefined;
   backoffMaxMs?: number | undefined;
+  /** Installation tokens shared with other processes (the team gateway's replicas on Redis). */
+  shareInstallationToken?: InstallationTokenShare | undefined;
 }
 
 /** A GitHub App credential also exposes its installation-token layer (for diagnostics and tests). */
@@ -42,6 +47,7 @@ export function createGitHubAppCredential(options: GitHubAppCredentialOptions): 
     wallClock: options.wallClock,
     backoffBaseMs: options.backoffBaseMs,
     backoffMaxMs: options.backoffMaxMs,
+    share: options.shareInstallationToken,
   });
   const label = `GitHub App ${app.appId}, installation ${app.installationId} (${app.names.appId})`;
   let bearer: CredentialInfo["bearer"];

@@ -45,7 +45,8 @@ describe("copilot-gateway models", () => {
   it("uses colour on a real terminal, and not under NO_COLOR", async () => {
     const onTty = async (extra: Record<string, string>) => {
       const home = mkdtempSync(join(tmpdir(), "cg-tty-"));
-      const child = spawn("script", ["-qfec", "node bin/copilot-gateway.js models", "/dev/null"], {
+      const command = "stty cols 200; node bin/copilot-gateway.js models";
+      const child = spawn("script", ["-qfec", command, "/dev/null"], {
         env: {
           PATH: process.env.PATH ?? "",
           HOME: home,
@@ -68,6 +69,55 @@ describe("copilot-gateway models", () => {
     const plain = await onTty({ NO_COLOR: "1" });
     expect(plain).toMatch(/^ID\s+VENDOR/);
     expect(plain).not.toMatch(/\u001b\[/);
+  });
+
+  it("fits the terminal's width, dropping the least useful columns, never cutting a word", async () => {
+    /** `models` on a pseudo-terminal `cols` wide (util-linux `script`; `stty` sets the width the CLI reads). */
+    const onTty = async (cols: number) => {
+      const home = mkdtempSync(join(tmpdir(), "cg-tty-"));
+      const command = `stty cols ${cols}; node bin/copilot-gateway.js models`;
+      const child = spawn("script", ["-qfec", command, "/dev/null"], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: home,
+          COPILOT_GATEWAY_HOME: home,
+          COPILOT_GITHUB_TOKEN: "gho_tty000000000000000000000000000000000000",
+          NO_COLOR: "1",
+          ...fake.env(),
+        },
+      });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stdin.end();
+      await new Promise((r) => child.on("close", r));
+      return out.replaceAll("\r", "").split("\n");
+    };
+    const narrow = await onTty(60);
+    expect(narrow[0]).toMatch(/^ID\s+CONTEXT\s+POLICY\s+PREMIUM$/);
+    for (const line of narrow) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(narrow.find((l) => l.startsWith("claude-opus-4.6 "))?.split(/\s{2,}/)).toEqual([
+      "claude-opus-4.6",
+      "200k",
+      "enabled",
+      "×3",
+    ]);
+    const note = narrow.slice(narrow.findIndex((l) => l.startsWith("Hidden"))).join(" ");
+    expect(note).toMatch(
+      /^Hidden to fit the terminal: VENDOR, VISION, TOOLS, ENDPOINTS \(a wider terminal or --json shows them\)\./,
+    );
+    const wide = await onTty(120);
+    expect(wide[0]).toMatch(/^ID\s+VENDOR\s+CONTEXT\s+VISION\s+TOOLS\s+ENDPOINTS\s+POLICY\s+PREMIUM$/);
+    for (const line of wide) expect(line.length, line).toBeLessThanOrEqual(120);
+    expect(wide.some((l) => l.includes("Hidden to fit"))).toBe(false);
+  });
+
+  it("keeps every column when piped, whatever COLUMNS says", async () => {
+    const { stdout } = await runCli(fake, ["models"], { env: { COLUMNS: "40" } });
+    expect(stdout.split("\n")[0]).toMatch(
+      /^ID\s+VENDOR\s+CONTEXT\s+VISION\s+TOOLS\s+ENDPOINTS\s+POLICY\s+PREMIUM$/,
+    );
   });
 
   it("--json prints the parsed catalogue as a JSON array", async () => {

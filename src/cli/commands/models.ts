@@ -4,7 +4,7 @@ import type { CliContext } from "../context.js";
 import { openCopilotClient } from "../copilot-client.js";
 import { compactNumber, jsonOutput } from "../output/format.js";
 import { createStyle, type Style } from "../output/style.js";
-import { renderTable } from "../output/table.js";
+import { fitColumns, renderTable, wrapWords } from "../output/table.js";
 
 export interface ModelsOptions {
   json?: boolean;
@@ -31,6 +31,13 @@ function yesNo(value: boolean | undefined, style: Style): string {
 function policy(state: string, style: Style): string {
   if (state === "enabled") return state;
   return state === "disabled" ? style.red(state) : style.yellow(state);
+}
+
+/** The terminal's width when stdout is one (COLUMNS when the terminal does not say); undefined when piped. */
+function terminalWidth(ctx: CliContext): number | undefined {
+  if (!ctx.stdout.isTTY) return undefined;
+  const fromEnv = Number.parseInt(ctx.env.COLUMNS ?? "", 10);
+  return ctx.stdout.columns || (fromEnv > 0 ? fromEnv : 80);
 }
 
 /** `copilot-gateway models [--json]`: the seat's catalogue as a table, or the parsed list as JSON. */
@@ -63,10 +70,22 @@ export async function models(ctx: CliContext, opts: ModelsOptions = {}): Promise
     policy(modelPolicyState(m), style),
     premiumLabel(m.billing),
   ]);
-  ctx.stdout.write(
-    `${renderTable(["ID", "VENDOR", "CONTEXT", "VISION", "TOOLS", "ENDPOINTS", "POLICY", "PREMIUM"], rows, style)}\n`,
-  );
-  if (fallback) ctx.stdout.write(style.dim(`\n* the chat default (used when --model is not given)\n`));
+  const headers = ["ID", "VENDOR", "CONTEXT", "VISION", "TOOLS", "ENDPOINTS", "POLICY", "PREMIUM"];
+  // On a narrow terminal the least useful columns go first (vendor, vision, tools…); ID, PREMIUM and POLICY stay.
+  // Piped output keeps every column: a script reads the same table at any width.
+  const width = terminalWidth(ctx);
+  const { keep, dropped } = fitColumns(headers, rows, [1, 3, 4, 5, 2], width);
+  const pick = (cells: string[]) => keep.map((i) => cells[i] ?? "");
+  ctx.stdout.write(`${renderTable(pick(headers), rows.map(pick), style)}\n`);
+  if (dropped.length > 0) {
+    const names = dropped.map((i) => headers[i]).join(", ");
+    const note = `Hidden to fit the terminal: ${names} (a wider terminal or --json shows them).`;
+    ctx.stdout.write(`\n${style.dim(wrapWords(note, width))}\n`);
+  }
+  if (fallback)
+    ctx.stdout.write(
+      `\n${style.dim(wrapWords("* the chat default (used when --model is not given)", width))}\n`,
+    );
 }
 
 /** `copilot-gateway models enable <id>`: accept a model's terms so it can be used. */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type CopilotSession, createCopilotSession } from "../../copilot/session.js";
 import { resolveGitHubAppConfig } from "../../credentials/github-app/app-config.js";
+import { createGitHubAppCredential } from "../../credentials/github-app-credential.js";
 import { describeError, UsageError } from "../../errors.js";
 import { createDispatcher } from "../../http/dispatcher.js";
 import { createGatewayServer } from "../../server/create-server.js";
@@ -10,6 +11,8 @@ import { teamPageRoutes } from "../../server/routes/team/index.js";
 import { createGatewayRuntime } from "../../server/runtime.js";
 import { DEFAULT_REDIS_PREFIX } from "../../store/redis/redis-keys.js";
 import { openTeamGateway } from "../../team/open-team-gateway.js";
+import { createSecretBox } from "../../team/secret-box.js";
+import { loadSecretKeys } from "../../team/secret-keys.js";
 import { resolveTeamOptions, teamServerOptions } from "../../team/team-options.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { CliContext } from "../context.js";
@@ -83,10 +86,23 @@ export async function serveTeam(ctx: CliContext, opts: ServeOptions): Promise<vo
         "--billing org runs requests on the organisation's GitHub App: give --github-app-id, --github-app-installation-id, --github-app-repository-id and --github-app-private-key (or their COPILOT_GATEWAY_GITHUB_APP_* variables).",
       );
     }
+    // On Redis, the installation token and the Copilot token from it are shared by every replica (sealed).
+    const shared = redis?.appTokens(
+      app.installationId,
+      createSecretBox(loadSecretKeys(settings.homeDir, ctx.env).keys),
+    );
     orgSession = createCopilotSession({
       settings,
       dispatcher,
-      source: { kind: "github-app", app },
+      credential: createGitHubAppCredential({
+        settings,
+        dispatcher,
+        app,
+        warn: say,
+        shareInstallationToken: shared?.installation,
+      }),
+      shareExchange: shared?.copilot.get,
+      onInvalidate: shared?.copilot.invalidate,
       env: ctx.env,
       warn: say,
       onRefreshError: (error, attempt, nextMs) =>

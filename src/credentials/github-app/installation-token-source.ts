@@ -26,6 +26,24 @@ export interface InstallationTokenSourceOptions {
   /** After a permanent failure (wrong id, key, installation, repository), wait this long before asking again, doubling up to the max. */
   backoffBaseMs?: number | undefined;
   backoffMaxMs?: number | undefined;
+  /** Share minted tokens with other processes (one mint per token lifetime for all of them). */
+  share?: InstallationTokenShare | undefined;
+}
+
+/**
+ * Installation tokens shared between processes (the team gateway's replicas on Redis): one process mints, the
+ * others use its token until it is due.
+ */
+export interface InstallationTokenShare {
+  /** A token some process already holds and that is not due yet; `mint` is called only when there is none. */
+  get(mint: () => Promise<InstallationToken>): Promise<InstallationToken>;
+  /** GitHub refused this token: no process should use it again. */
+  invalidate(token: string): void;
+}
+
+/** How long before its end an installation token is renewed: 60 s, or half its life when that is shorter. */
+export function installationRefreshMarginMs(lifetimeMs: number): number {
+  return Math.min(60_000, lifetimeMs / 2);
 }
 
 /** A token held with the monotonic time by which it must be replaced. */
@@ -91,61 +109,67 @@ export class InstallationTokenSource {
 
   /** Drop the current token (GitHub refused it), so the next get() mints a new one. */
   invalidate(token?: string): void {
-    if (token === undefined || this.#held?.token.token === token) this.#held = undefined;
+    const held = this.#held?.token.token;
+    if (token === undefined || held === token) this.#held = undefined;
+    const refused = token ?? held;
+    if (refused !== undefined) this.#o.share?.invalidate(refused);
   }
 
   #mint(): Promise<Held> {
     if (this.#inflight) return this.#inflight;
-    const o = this.#o;
+    const share = this.#o.share;
     const run = (async () => {
-      for (let attempt = 1; ; attempt++) {
-        this.#mints++;
-        const localNowMs = this.#wall();
-        const jwt = signAppJwt({
-          appId: o.app.appId,
-          key: o.app.privateKey,
-          nowMs: localNowMs + this.#clockOffsetMs,
-        });
-        const sentAt = this.#now();
-        try {
-          const { token, clockOffsetMs } = await mintInstallationToken({
-            app: o.app,
-            jwt,
-            endpoints: o.endpoints,
-            identity: o.identity,
-            dispatcher: o.dispatcher,
-            localNowMs,
-            knownDriftMs: this.#clockOffsetMs || undefined,
-          });
-          this.#noteClock(clockOffsetMs);
-          const margin = Math.min(60_000, token.lifetimeMs / 2);
-          const held = {
-            token,
-            refreshAt: sentAt + token.lifetimeMs - margin,
-            expiresAt: sentAt + token.lifetimeMs,
-          };
-          this.#held = held;
-          this.#failure = undefined;
-          return held;
-        } catch (error) {
-          if (!(error instanceof InstallationTokenError) || !error.permanent) throw error;
-          // A JWT refused because our clock is off: learn GitHub's clock from the answer and sign once more.
-          const before = this.#clockOffsetMs;
-          this.#noteClock(error.clockOffsetMs);
-          if (error.code === "github_app_jwt_rejected" && attempt === 1 && this.#clockOffsetMs !== before)
-            continue;
-          const streak = (this.#failure?.streak ?? 0) + 1;
-          const base = o.backoffBaseMs ?? 30_000;
-          const wait = Math.min(o.backoffMaxMs ?? 15 * 60_000, base * 2 ** (streak - 1));
-          this.#failure = { error, until: this.#now() + wait, streak };
-          throw error;
-        }
-      }
+      const startedAt = this.#now();
+      const token = share ? await share.get(() => this.#mintHere()) : await this.#mintHere();
+      const refreshIn = token.refreshInMs ?? token.lifetimeMs - installationRefreshMarginMs(token.lifetimeMs);
+      const held = { token, refreshAt: startedAt + refreshIn, expiresAt: startedAt + token.lifetimeMs };
+      this.#held = held;
+      this.#failure = undefined;
+      return held;
     })().finally(() => {
       this.#inflight = undefined;
     });
     this.#inflight = run;
     return run;
+  }
+
+  /** Ask GitHub for a new token (with a fresh App JWT), learning its clock on the way. */
+  async #mintHere(): Promise<InstallationToken> {
+    const o = this.#o;
+    for (let attempt = 1; ; attempt++) {
+      this.#mints++;
+      const localNowMs = this.#wall();
+      const jwt = signAppJwt({
+        appId: o.app.appId,
+        key: o.app.privateKey,
+        nowMs: localNowMs + this.#clockOffsetMs,
+      });
+      try {
+        const { token, clockOffsetMs } = await mintInstallationToken({
+          app: o.app,
+          jwt,
+          endpoints: o.endpoints,
+          identity: o.identity,
+          dispatcher: o.dispatcher,
+          localNowMs,
+          knownDriftMs: this.#clockOffsetMs || undefined,
+        });
+        this.#noteClock(clockOffsetMs);
+        return token;
+      } catch (error) {
+        if (!(error instanceof InstallationTokenError) || !error.permanent) throw error;
+        // A JWT refused because our clock is off: learn GitHub's clock from the answer and sign once more.
+        const before = this.#clockOffsetMs;
+        this.#noteClock(error.clockOffsetMs);
+        if (error.code === "github_app_jwt_rejected" && attempt === 1 && this.#clockOffsetMs !== before)
+          continue;
+        const streak = (this.#failure?.streak ?? 0) + 1;
+        const base = o.backoffBaseMs ?? 30_000;
+        const wait = Math.min(o.backoffMaxMs ?? 15 * 60_000, base * 2 ** (streak - 1));
+        this.#failure = { error, until: this.#now() + wait, streak };
+        throw error;
+      }
+    }
   }
 
   #noteClock(offsetMs: number | undefined): void {

@@ -40,6 +40,11 @@ export interface InstallationToken {
   expiresAt: string;
   /** Lifetime in ms measured against GitHub's own `Date` header (so a wrong local clock does not matter). */
   lifetimeMs: number;
+  /**
+   * For a token minted by another process (shared through Redis): renew it after this many ms, when that process
+   * would, instead of by the usual margin before `lifetimeMs` ends.
+   */
+  refreshInMs?: number | undefined;
 }
 
 export interface MintResult {

@@ -11,6 +11,7 @@ import { DEFAULT_REDIS_PREFIX, RedisKeys } from "./redis-keys.js";
 import { RedisStore } from "./redis-store.js";
 import { requestLogEntrySchema } from "./request-log-entry.js";
 import { SharedCopilotToken } from "./shared-copilot-token.js";
+import { SharedInstallationToken } from "./shared-installation-token.js";
 import { SharedTokens } from "./shared-token.js";
 import { RedisTeamEvents } from "./team-events.js";
 import { RedisUserAdmission } from "./user-admission.js";
@@ -46,6 +47,14 @@ export interface RedisTeamBackend {
   notReadyReason(): string | undefined;
   /** A person's Copilot token through Redis (the session pool's `shareToken`). */
   copilotToken(login: string, box: SecretBox): SharedSessionToken;
+  /**
+   * `--billing org`: the App installation's `ghs_` token and the Copilot token exchanged for it, both shared, so the
+   * deployment mints and exchanges once per period whatever the number of replicas.
+   */
+  appTokens(
+    installationId: string,
+    box: SecretBox,
+  ): { installation: SharedInstallationToken; copilot: SharedSessionToken };
   /** Publish this replica's finished requests and add the other replicas' to `log` (the page's live log). */
   shareRequestLog(log: RequestLog): void;
   close(): Promise<void>;
@@ -111,8 +120,15 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
     admission,
     notReadyReason: () => (connection.ready ? undefined : "store_unavailable"),
     copilotToken: (login, box) => {
-      const shared = new SharedCopilotToken({ tokens, box, login });
+      const shared = new SharedCopilotToken({ tokens, box, owner: { login } });
       return { get: shared.get, invalidate: shared.invalidate };
+    },
+    appTokens: (installationId, box) => {
+      const copilot = new SharedCopilotToken({ tokens, box, owner: { installationId } });
+      return {
+        installation: new SharedInstallationToken({ tokens, box, installationId }),
+        copilot: { get: copilot.get, invalidate: copilot.invalidate },
+      };
     },
     shareRequestLog(log) {
       const bus = new LiveLogBus(channels, keys, replica, requestLogEntrySchema);
@@ -122,6 +138,7 @@ export async function openRedisTeamBackend(options: RedisTeamOptions): Promise<R
           if (entry.replica === undefined) bus.publish({ ...entry, replica });
         }),
         bus.listen((entry, from) => log.add({ ...entry, id: log.nextId(), replica: entry.replica ?? from })),
+        () => bus.flush(),
       );
     },
     async close() {

@@ -26,14 +26,15 @@ export function fingerprintOf(token: string): string {
 export interface SharedCopilotTokenOptions {
   tokens: SharedTokens;
   box: SecretBox;
-  login: string;
+  /** Whose token: a person (`--billing seat`) or the organisation's App installation (`--billing org`). */
+  owner: { login: string } | { installationId: string };
   /** Wall clock, injectable. */
   now?: () => number;
 }
 
 /**
- * One person's Copilot token shared by every replica through Redis: sealed with the gateway's secret (bound to the
- * person), stored with its refresh time on the wall clock so every replica refreshes at the same moment, and
+ * One person's (or the App installation's) Copilot token shared by every replica through Redis: sealed with the
+ * gateway's secret (bound to its owner), stored with its refresh time on the wall clock so every replica refreshes at the same moment, and
  * exchanged by one replica per refresh period. Plugs into `createCopilotSession({ shareExchange, onInvalidate })`.
  */
 export class SharedCopilotToken {
@@ -46,8 +47,9 @@ export class SharedCopilotToken {
 
   constructor(options: SharedCopilotTokenOptions) {
     this.#options = options;
-    this.#tag = RedisKeys.tagOf(options.login);
-    this.#context = `copilot-token:${options.login.toLowerCase()}`;
+    const { owner } = options;
+    this.#tag = "login" in owner ? RedisKeys.tagOf(owner.login) : RedisKeys.appTag(owner.installationId);
+    this.#context = `copilot-token:${"login" in owner ? owner.login.toLowerCase() : `app-${owner.installationId}`}`;
     this.#now = options.now ?? Date.now;
   }
 

@@ -127,8 +127,31 @@ describe("the live log across replicas", () => {
     await Promise.all([a.channels.ready(), b.channels.ready()]);
     logA.publish({ path: "/v1/chat/completions", status: 200 });
     logB.publish({ path: "/v1/messages", status: 200 });
-    await a.channels.publish(keys.channel("log"), JSON.stringify({ replica: "X", entry: { path: 1 } }));
+    await a.channels.publish(keys.channel("log"), JSON.stringify({ replica: "X", entries: [{ path: 1 }] }));
     await expect.poll(() => heardB).toEqual(["A/v1/chat/completions"]);
     await expect.poll(() => heardA).toEqual(["B/v1/messages"]);
+  });
+
+  it("a burst of requests goes out as one message, in order", async () => {
+    const a = await replica();
+    const b = await replica();
+    const schema = z.object({ n: z.number() });
+    const logA = new LiveLogBus(a.channels, keys, "A", schema);
+    const heard: number[] = [];
+    new LiveLogBus(b.channels, keys, "B", schema).listen((e) => heard.push(e.n));
+    await Promise.all([a.channels.ready(), b.channels.ready()]);
+    const monitor = await a.connection.client.duplicate().monitor();
+    const published: string[] = [];
+    monitor.on("monitor", (_t: string, args: string[]) => {
+      if (String(args[0]).toLowerCase() === "publish" && args[1] === keys.channel("log"))
+        published.push(args[2]!);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    for (let n = 0; n < 20; n++) logA.publish({ n });
+    await expect.poll(() => heard).toHaveLength(20);
+    expect(heard).toEqual([...Array(20).keys()]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(published).toHaveLength(1);
+    monitor.disconnect();
   });
 });

@@ -133,6 +133,7 @@ export async function beginModelRequest<
   const model = await resolveRequestModel(client, body.model, purpose, signal);
   if (model) checkModel?.(model);
   // Last step before the route calls Copilot: `--manual` asks, `--rate-limit` spaces (validation errors come first).
-  await passUpstreamGate(ctx.runtime, request, "openai", model?.id ?? body.model, signal);
+  if (ctx.runtime.upstreamGate)
+    await passUpstreamGate(ctx.runtime, request, "openai", model?.id ?? body.model, signal);
   return { body, client, facts, signal, model };
 }
