@@ -130,6 +130,7 @@ export class UsageHistory {
   readonly #now: () => number;
   readonly #rows = new Map<string, UsageRow>();
   #timer: NodeJS.Timeout | undefined;
+  #day: { start: number; day: string } | undefined;
   #dirty = false;
   #writing: Promise<void> = Promise.resolve();
 
@@ -142,7 +143,7 @@ export class UsageHistory {
   }
 
   record(event: UsageEvent): void {
-    const day = dayOf(event.time);
+    const day = this.#dayOf(event.time);
     const key = rowKey(day, event.model, event.user);
     let row = this.#rows.get(key);
     if (!row) {
@@ -162,6 +163,15 @@ export class UsageHistory {
       }, this.#intervalMs);
       this.#timer.unref();
     }
+  }
+
+  /** dayOf, remembered for the current UTC day: one Date and ISO string a day instead of one per request. */
+  #dayOf(time: number): string {
+    const cached = this.#day;
+    if (cached && time >= cached.start && time < cached.start + 86_400_000) return cached.day;
+    const start = time - (((time % 86_400_000) + 86_400_000) % 86_400_000);
+    this.#day = { start, day: dayOf(start) };
+    return this.#day.day;
   }
 
   /** Rows of the last `days` days (UTC, today included), optionally one user's. */

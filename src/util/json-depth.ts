@@ -18,17 +18,38 @@ const CLOSE_BRACKET = 0x5d;
  * validate: malformed text is left for the parser to refuse.
  */
 export function jsonNestsDeeperThan(bytes: Uint8Array, limit: number = MAX_JSON_DEPTH): boolean {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Most bodies open fewer brackets in all than the limit, so they cannot nest deeper.
+  if (opensAtMost(buf, OPEN_BRACE, OPEN_BRACKET, limit)) return false;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) inString = true;
-    else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b === QUOTE) {
+      // A string is skipped with native searches for its closing quote (prompt text is most of a large body).
+      i = closingQuote(buf, i);
+      if (i < 0) return false;
+    } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
       if (++depth > limit) return true;
     } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
   }
   return false;
+}
+
+/** Index of the quote that closes the string opened at `open` (one not escaped by an odd run of backslashes). */
+function closingQuote(buf: Buffer, open: number): number {
+  for (let at = buf.indexOf(QUOTE, open + 1); at >= 0; at = buf.indexOf(QUOTE, at + 1)) {
+    let backslashes = 0;
+    while (buf[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
+
+/** True when `a` and `b` occur at most `limit` times in all (strings included: it only has to be an upper bound). */
+function opensAtMost(buf: Buffer, a: number, b: number, limit: number): boolean {
+  let count = 0;
+  for (const byte of [a, b])
+    for (let at = buf.indexOf(byte); at >= 0; at = buf.indexOf(byte, at + 1))
+      if (++count > limit) return false;
+  return true;
 }
