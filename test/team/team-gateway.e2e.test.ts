@@ -1,26 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli } from "../cli/cli-run.js";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
+import { type Chromium, chromiumRunnable, launchChromium } from "../services/chromium.js";
+import { type ServeProcess, startServe, stopServe } from "../services/serve-process.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const BIN = join(process.cwd(), "bin", "copilot-gateway.js");
 const ARTIFACTS = join(process.cwd(), "artifacts", "team");
 
 const PEOPLE = [
@@ -43,51 +32,13 @@ const PEOPLE = [
   { login: "nina", id: 105, token: "gho_nina00000000000000000000000000000005", orgs: ["acme"], seat: false },
 ];
 
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-function startTeamServe(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Serve> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      "serve",
-      "--team",
-      "--port",
-      "0",
-      "--allow-org",
-      "acme",
-      "--admin",
-      "alice",
-      "--user-rpm",
-      "3",
-      ...extra,
-    ],
-    { env, stdio: ["ignore", "pipe", "pipe"] },
+/** The team gateway as this file runs it: members of acme, alice the admin, 3 requests a minute each. */
+const startTeamServe = (env: NodeJS.ProcessEnv, extra: string[] = []) =>
+  startServe(
+    env,
+    ["--team", "--allow-org", "acme", "--admin", "alice", "--user-rpm", "3", ...extra],
+    /Store: /,
   );
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const text = output.join("");
-      const m = /listening on (http:\/\/\S+)/.exec(text);
-      if (m?.[1] && text.includes("Store: ")) resolve({ child, url: m[1], output });
-    };
-    child.stderr?.on("data", onData);
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output.join("")}`)));
-  });
-}
-
-async function stop(serve: Serve | undefined): Promise<void> {
-  if (!serve || serve.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => serve.child.once("exit", resolve));
-  serve.child.kill("SIGTERM");
-  await exited;
-}
 
 /** The fields of the team API's answers that the tests read. */
 interface ApiAnswer {
@@ -108,15 +59,12 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   return { status: res.status, headers: res.headers, json: (await res.json()) as ApiAnswer };
 }
 
-const runnable = existsSync(CHROMIUM) || process.env.CI === "true";
-
-describe.skipIf(!runnable)("team gateway: several people, each on their own seat", () => {
+describe.skipIf(!chromiumRunnable)("team gateway: several people, each on their own seat", () => {
   let fake: FakeUpstream;
   let home: string;
-  let profile: string;
   let env: NodeJS.ProcessEnv;
-  let serve: Serve;
-  let browser: BrowserContext;
+  let serve: ServeProcess;
+  let browser: Chromium;
   let page: Page;
   const keys: Record<string, string> = {};
 
@@ -144,25 +92,20 @@ describe.skipIf(!runnable)("team gateway: several people, each on their own seat
       "x-usage-ratelimit-weekly": "ent=0&ov=0.0&ovPerm=false&rem=88&rst=2099-01-01T00%3A00%3A00Z",
     };
     home = mkdtempSync(join(tmpdir(), "cg-team-home-"));
-    profile = mkdtempSync(join(tmpdir(), "cg-team-profile-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     env = { PATH: process.env.PATH, HOME: home, COPILOT_GATEWAY_HOME: join(home, "state"), ...fake.env() };
     serve = await startTeamServe(env);
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
+    browser = await launchChromium({
       viewport: { width: 1280, height: 1000 },
     });
-    page = await browser.newPage();
+    page = await browser.context.newPage();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await stop(serve);
+    await stopServe(serve);
     await fake?.stop();
     rmSync(home, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it("says at start who is admitted, the billing, the limits and where secrets are sealed", () => {
@@ -230,7 +173,7 @@ describe.skipIf(!runnable)("team gateway: several people, each on their own seat
     );
     expect(await page.locator("#who").textContent()).toBe("Signed in as alice (admin)");
     await page.screenshot({ path: join(ARTIFACTS, "02-key-once.png"), fullPage: true });
-    const [cookie] = await browser.cookies(serve.url);
+    const [cookie] = await browser.context.cookies(serve.url);
     expect(cookie).toMatchObject({ name: "cgw-session", httpOnly: true, sameSite: "Strict", secure: false });
     // Shown once: after "I have copied it" the key is gone from the page, and the list only has its last 4.
     await page.getByRole("button", { name: "I have copied it" }).click();
@@ -398,7 +341,7 @@ describe.skipIf(!runnable)("team gateway: several people, each on their own seat
   });
 
   it("a restart keeps people and keys; the CLI lists them", async () => {
-    await stop(serve);
+    await stopServe(serve);
     serve = await startTeamServe(env);
     expect(serve.output.join("")).toMatch(/secrets sealed with the key file .*secret\.key\./);
     const served = await chat(keys.carol!);

@@ -1,24 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
+import { type Chromium, chromiumRunnable, launchChromium } from "../services/chromium.js";
+import { type ServeProcess, startServe, stopServe } from "../services/serve-process.js";
 
-/** Debian's Chromium (`.ci/run` installs it); the test never downloads a browser. */
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const STORED_LOGIN = `${JSON.stringify({
   version: 1,
   token: "gho_storedbycli00000000000000000000000001",
@@ -28,26 +17,6 @@ const STORED_LOGIN = `${JSON.stringify({
   savedAt: "2026-01-01T00:00:00.000Z",
 })}\n`;
 const ARTIFACTS = join(process.cwd(), "artifacts", "web");
-const BIN = join(process.cwd(), "bin", "copilot-gateway.js");
-
-/** Start `copilot-gateway serve` with no token at all and resolve with its URL once it listens. */
-function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: string[] }> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const m = /listening on (http:\/\/\S+)/.exec(output.join(""));
-      if (m?.[1]) resolve({ child, url: m[1], output });
-    };
-    child.stderr?.on("data", onData);
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output.join("")}`)));
-  });
-}
 
 function shot(page: Page, name: string): Promise<Buffer> {
   return screenshot(page, name);
@@ -58,21 +27,16 @@ function screenshot(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-// Without Chromium, CI fails loudly; a developer machine without it skips this one file.
-const runnable = existsSync(CHROMIUM) || process.env.CI === "true";
-
-describe.skipIf(!runnable)("the web page in headless Chromium", () => {
+describe.skipIf(!chromiumRunnable)("the web page in headless Chromium", () => {
   let fake: FakeUpstream;
   let home: string;
-  let profile: string;
-  let serve: Awaited<ReturnType<typeof startServe>>;
-  let browser: BrowserContext;
+  let serve: ServeProcess;
+  let browser: Chromium;
   let page: Page;
 
   beforeAll(async () => {
     fake = await startFakeUpstream();
     home = mkdtempSync(join(tmpdir(), "cg-browser-home-"));
-    profile = mkdtempSync(join(tmpdir(), "cg-browser-profile-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     // Only what the gateway needs: no GitHub token from the developer's environment may leak in.
     const env: NodeJS.ProcessEnv = {
@@ -82,25 +46,17 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
       ...fake.env(),
     };
     serve = await startServe(env);
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
+    browser = await launchChromium({
       viewport: { width: 1280, height: 900 },
     });
-    page = await browser.newPage();
+    page = await browser.context.newPage();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (serve && serve.child.exitCode === null) {
-      const exited = new Promise((resolve) => serve.child.once("exit", resolve));
-      serve.child.kill("SIGTERM");
-      await exited;
-    }
+    await stopServe(serve);
     await fake?.stop();
     rmSync(home, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   });
 
   const shot = (name: string) => screenshot(page, name);
@@ -224,17 +180,15 @@ describe.skipIf(!runnable)("the web page in headless Chromium", () => {
   }, 60_000);
 });
 
-describe.skipIf(!runnable)("the web page of a gateway with an API key, in headless Chromium", () => {
+describe.skipIf(!chromiumRunnable)("the web page of a gateway with an API key, in headless Chromium", () => {
   let fake: FakeUpstream;
   let home: string;
-  let profile: string;
-  let serve: Awaited<ReturnType<typeof startServe>>;
-  let browser: BrowserContext;
+  let serve: ServeProcess;
+  let browser: Chromium;
 
   beforeAll(async () => {
     fake = await startFakeUpstream();
     home = mkdtempSync(join(tmpdir(), "cg-browser-home-"));
-    profile = mkdtempSync(join(tmpdir(), "cg-browser-profile-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     // A login `copilot-gateway login` stored earlier: signing out on the page must leave it alone.
     mkdirSync(join(home, "tokens"), { recursive: true, mode: 0o700 });
@@ -247,10 +201,7 @@ describe.skipIf(!runnable)("the web page of a gateway with an API key, in headle
       GH_TOKEN: "gho_browserkey000000000000000000000000001",
       ...fake.env(),
     });
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
+    browser = await launchChromium({
       viewport: { width: 390, height: 844 },
       isMobile: true,
     });
@@ -258,18 +209,13 @@ describe.skipIf(!runnable)("the web page of a gateway with an API key, in headle
 
   afterAll(async () => {
     await browser?.close();
-    if (serve && serve.child.exitCode === null) {
-      const exited = new Promise((resolve) => serve.child.once("exit", resolve));
-      serve.child.kill("SIGTERM");
-      await exited;
-    }
+    await stopServe(serve);
     await fake?.stop();
     rmSync(home, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it("asks for the key, refuses a wrong one, then shows the gateway on a phone-sized screen", async () => {
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     await page.goto(serve.url);
     const input = page.getByLabel("API key", { exact: true });
     await input.waitFor();
@@ -308,21 +254,19 @@ describe.skipIf(!runnable)("the web page of a gateway with an API key, in headle
   }, 60_000);
 });
 
-describe.skipIf(!runnable)(
+describe.skipIf(!chromiumRunnable)(
   "the web page of a gateway whose token refresh fails, in headless Chromium",
   () => {
     let fake: FakeUpstream;
     let home: string;
-    let profile: string;
-    let serve: Awaited<ReturnType<typeof startServe>>;
-    let browser: BrowserContext;
+    let serve: ServeProcess;
+    let browser: Chromium;
 
     beforeAll(async () => {
       fake = await startFakeUpstream();
       // GitHub refuses the token (revoked): every exchange fails.
       fake.state.exchange.failure = "bad_credentials";
       home = mkdtempSync(join(tmpdir(), "cg-browser-home-"));
-      profile = mkdtempSync(join(tmpdir(), "cg-browser-profile-"));
       serve = await startServe({
         PATH: process.env.PATH,
         HOME: home,
@@ -330,27 +274,18 @@ describe.skipIf(!runnable)(
         GH_TOKEN: "gho_revoked00000000000000000000000000001",
         ...fake.env(),
       });
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {
       await browser?.close();
-      if (serve && serve.child.exitCode === null) {
-        const exited = new Promise((resolve) => serve.child.once("exit", resolve));
-        serve.child.kill("SIGTERM");
-        await exited;
-      }
+      await stopServe(serve);
       await fake?.stop();
       rmSync(home, { recursive: true, force: true });
-      rmSync(profile, { recursive: true, force: true });
     });
 
     it("shows the failing state, says why once, and offers Sign in again, which starts a device flow", async () => {
-      const page = await browser.newPage();
+      const page = await browser.context.newPage();
       await page.goto(serve.url);
       await page.locator("#connection", { hasText: "Sign-in failing · github.com" }).waitFor();
       const problem = await page.locator("#token-problem").textContent();

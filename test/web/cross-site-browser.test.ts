@@ -1,15 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeUpstream } from "../fake-upstream/server.js";
 import { type Harness, startGateway, waitFor } from "../server/harness.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const runnable = existsSync(CHROMIUM) || process.env.CI === "true";
+import { type Chromium, chromiumRunnable, launchChromium } from "../services/chromium.js";
 
 /** What a hostile page can send without a preflight: a no-cors text/plain fetch and a text/plain form post. */
 function attackPage(gateway: string): string {
@@ -46,11 +40,10 @@ async function servePage(address: string, html: () => string): Promise<{ server:
   return { server, url: `http://${address}:${(server.address() as AddressInfo).port}` };
 }
 
-describe.skipIf(!runnable)("cross-site requests from real Chromium", () => {
+describe.skipIf(!chromiumRunnable)("cross-site requests from real Chromium", () => {
   const fake = new FakeUpstream();
   let gw: Harness;
-  let profile: string;
-  let browser: BrowserContext;
+  let browser: Chromium;
   const pages: Server[] = [];
   let gatewayUrl = "";
 
@@ -58,25 +51,13 @@ describe.skipIf(!runnable)("cross-site requests from real Chromium", () => {
     await fake.start();
     gw = await startGateway(fake);
     gatewayUrl = gw.url;
-    profile = mkdtempSync(join(tmpdir(), "cg-cross-site-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     for (const server of pages) server.close();
     await gw?.close();
     await fake.stop();
-    rmSync(profile, { recursive: true, force: true });
   });
   beforeEach(() => fake.reset());
 
@@ -91,7 +72,7 @@ describe.skipIf(!runnable)("cross-site requests from real Chromium", () => {
       const before = chatEntries(gw).length;
       const evil = await servePage(address, () => attackPage(gatewayUrl));
       pages.push(evil.server);
-      const page = await browser.newPage();
+      const page = await browser.context.newPage();
       await page.goto(evil.url);
       // Both requests did reach the gateway: the test cannot pass by the browser not sending them.
       await waitFor(
@@ -113,7 +94,7 @@ describe.skipIf(!runnable)("cross-site requests from real Chromium", () => {
   }
 
   it("the gateway's own origin can still call the API (same-origin)", async () => {
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     await page.goto(`${gatewayUrl}/`);
     const status = await page.evaluate(async () => {
       const res = await fetch("/v1/chat/completions", {
@@ -135,7 +116,7 @@ describe.skipIf(!runnable)("cross-site requests from real Chromium", () => {
     const allowed = await startGateway(fake, { corsOrigins: [app.url] });
     allowedGateway = allowed.url;
     try {
-      const page = await browser.newPage();
+      const page = await browser.context.newPage();
       await page.goto(app.url);
       await page.waitForFunction(() => document.title.startsWith("ok:") || document.title.startsWith("err:"));
       expect(await page.title()).toBe("ok:chat.completion");

@@ -1,48 +1,25 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
 import { limitValue } from "../limits/limit-value.js";
+import { type Chromium, chromiumRunnable, launchChromium } from "../services/chromium.js";
+import { type ServeProcess, startServe, stopServe } from "../services/serve-process.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(process.cwd(), "artifacts", "web");
-const BIN = join(process.cwd(), "bin", "copilot-gateway.js");
-const runnable = existsSync(CHROMIUM) || process.env.CI === "true";
-
-/** `serve`, signed in through COPILOT_GITHUB_TOKEN, resolved once it listens. */
-function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: string[] }> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const m = /listening on (http:\/\/\S+)/.exec(output.join(""));
-      if (m?.[1]) resolve({ child, url: m[1], output });
-    };
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output.join("")}`)));
-  });
-}
-
-describe.skipIf(!runnable)("limits, history and the live log on the page (Chromium)", () => {
+describe.skipIf(!chromiumRunnable)("limits, history and the live log on the page (Chromium)", () => {
   let fake: FakeUpstream;
   let home: string;
-  let profile: string;
-  let serve: Awaited<ReturnType<typeof startServe>>;
-  let browser: BrowserContext;
+  let serve: ServeProcess;
+  let browser: Chromium;
   let page: Page;
 
   beforeAll(async () => {
     fake = await startFakeUpstream();
     home = mkdtempSync(join(tmpdir(), "cg-limits-page-"));
-    profile = mkdtempSync(join(tmpdir(), "cg-limits-profile-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     serve = await startServe({
       PATH: process.env.PATH,
@@ -51,31 +28,17 @@ describe.skipIf(!runnable)("limits, history and the live log on the page (Chromi
       COPILOT_GITHUB_TOKEN: "gho_page0000000000000000000000000000000000",
       ...fake.env(),
     });
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
+    browser = await launchChromium({
       viewport: { width: 1280, height: 900 },
     });
-    page = await browser.newPage();
+    page = await browser.context.newPage();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (serve && serve.child.exitCode === null) {
-      const exited = new Promise((resolve) => serve.child.once("exit", resolve));
-      serve.child.kill("SIGTERM");
-      await exited;
-    }
+    await stopServe(serve);
     await fake?.stop();
     rmSync(home, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it("shows limits live with a warning, rows with details, pause and clear, the history, and stacks at 390 px", async () => {

@@ -1,13 +1,18 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
-import { z } from "zod";
 import { AbortedError, ConnectionError, TimeoutError } from "../../errors.js";
 import type { HttpResponse } from "../../http/request.js";
 import { DeviceFlowError, deviceFlowErrorFrom } from "./device-flow-error.js";
-import { defaultSendHttp, oauthPost, readOAuthAnswer, type SendHttp } from "./oauth-answer.js";
+import type { SendHttp } from "./oauth-answer.js";
+import {
+  type DeviceFlowToken,
+  readDevicePoll,
+  requestDeviceToken,
+  unreadableAnswerError,
+} from "./poll-device-flow-once.js";
 import type { DeviceCode } from "./start-device-flow.js";
 
-export const DEVICE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
+export { DEVICE_GRANT_TYPE, type DeviceFlowToken, SLOW_DOWN_STEP_SECONDS } from "./poll-device-flow-once.js";
 
 /** Options of pollDeviceFlow (step 2 of the device flow). */
 export interface PollDeviceFlowOptions {
@@ -27,41 +32,12 @@ export interface PollDeviceFlowOptions {
   onSlowDown?: ((intervalSeconds: number) => void) | undefined;
 }
 
-/** The access token GitHub granted (GitHub App tokens may also carry an expiry and a refresh token). */
-export interface DeviceFlowToken {
-  accessToken: string;
-  tokenType: string;
-  scope: string;
-  /** Seconds until the access token expires, when GitHub says so (GitHub App user tokens). */
-  expiresIn: number | undefined;
-  refreshToken: string | undefined;
-  refreshTokenExpiresIn: number | undefined;
-}
-
-const successSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().default("bearer"),
-  scope: z.string().default(""),
-  expires_in: z.coerce.number().optional(),
-  refresh_token: z.string().optional(),
-  refresh_token_expires_in: z.coerce.number().optional(),
-});
-
-const errorSchema = z.object({
-  error: z.string(),
-  error_description: z.string().optional(),
-  interval: z.coerce.number().min(0).optional(),
-});
-
 /** Consecutive network errors or 5xx answers tolerated while polling before giving up. */
 export const MAX_TRANSIENT_FAILURES = 3;
 
 function isTransient(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof TimeoutError;
 }
-
-/** RFC 8628 §3.5: a slow_down raises the interval by 5 seconds for the rest of the flow. */
-export const SLOW_DOWN_STEP_SECONDS = 5;
 
 async function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   try {
@@ -81,7 +57,6 @@ function cancelled(): AbortedError {
  */
 export async function pollDeviceFlow(options: PollDeviceFlowOptions): Promise<DeviceFlowToken> {
   const { webUrl, clientId, code, signal } = options;
-  const send = options.send ?? defaultSendHttp;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
   const deadline = code.receivedAt + code.expiresIn * 1000;
@@ -98,15 +73,7 @@ export async function pollDeviceFlow(options: PollDeviceFlowOptions): Promise<De
     let response: HttpResponse;
     let answer: Record<string, unknown> | undefined;
     try {
-      response = await send({
-        ...oauthPost(
-          `${webUrl}/login/oauth/access_token`,
-          { client_id: clientId, device_code: code.deviceCode, grant_type: DEVICE_GRANT_TYPE },
-          signal,
-        ),
-        dispatcher: options.dispatcher,
-      });
-      answer = await readOAuthAnswer(response);
+      ({ response, answer } = await requestDeviceToken({ ...options, deviceCode: code.deviceCode }));
     } catch (error) {
       // A dropped connection mid-wait should not throw away a code the user may be typing right now.
       if (isTransient(error) && ++transientFailures <= MAX_TRANSIENT_FAILURES) continue;
@@ -120,32 +87,12 @@ export async function pollDeviceFlow(options: PollDeviceFlowOptions): Promise<De
       );
     }
     transientFailures = 0;
-    const success = successSchema.safeParse(answer);
-    if (success.success) {
-      const data = success.data;
-      return {
-        accessToken: data.access_token,
-        tokenType: data.token_type,
-        scope: data.scope,
-        expiresIn: data.expires_in,
-        refreshToken: data.refresh_token,
-        refreshTokenExpiresIn: data.refresh_token_expires_in,
-      };
-    }
-    const failure = errorSchema.safeParse(answer);
-    if (!failure.success) {
-      throw new DeviceFlowError(
-        "device_flow_failed",
-        `${webUrl}/login/oauth/access_token answered HTTP ${response.statusCode} without a token or an error; check COPILOT_GATEWAY_GITHUB_URL or your proxy.`,
-      );
-    }
-    const { error, error_description: description, interval } = failure.data;
-    if (error === "authorization_pending") continue;
-    if (error === "slow_down") {
-      intervalSeconds = interval ?? intervalSeconds + SLOW_DOWN_STEP_SECONDS;
+    const step = readDevicePoll(answer, { webUrl, clientId, intervalSeconds });
+    if (step.status === "granted") return step.token;
+    if (step.status === "unreadable") throw unreadableAnswerError(webUrl, response.statusCode);
+    if (step.status === "slow_down") {
+      intervalSeconds = step.intervalSeconds;
       options.onSlowDown?.(intervalSeconds);
-      continue;
     }
-    throw deviceFlowErrorFrom(error, description, { clientId, webUrl });
   }
 }
