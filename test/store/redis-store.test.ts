@@ -106,6 +106,70 @@ describe("Redis store specifics", () => {
     }
   });
 
+  it("a sign-in completes in one atomic command: nothing half-done if Redis stops between steps", async () => {
+    const keys = new RedisKeys(`cs${randomUUID().slice(0, 8)}`);
+    const connection = await RedisConnection.open({ url: redis.url });
+    const store = new RedisStore(connection, keys);
+    const signIn = (id: string) =>
+      store.createSignIn({
+        id,
+        via: "page",
+        keyName: "laptop",
+        sealedDeviceCode: "v1.sealed",
+        userCode: "ABCD-1234",
+        verificationUri: "https://github.com/login/device",
+        intervalSeconds: 5,
+        createdAt: 1,
+        expiresAt: 2,
+        nextPollAt: 1,
+        status: "pending",
+      });
+    const completion = (id: string, keyId: string, hash: string) => ({
+      signInId: id,
+      user: { login: "Jo", githubId: 9, orgs: ["acme"], createdAt: 1, lastSignInAt: 1 },
+      token: { login: "Jo", sealed: "v1.abc.sealed", host: "github.com", updatedAt: 1 },
+      key: { id: keyId, login: "Jo", name: "laptop", hash, hint: "abcd", createdAt: 1 },
+      session: { id: `sess-${id}`, login: "Jo", createdAt: 1, expiresAt: 99 },
+      audit: [{ at: 1, actor: "Jo", action: "sign_in" as const }],
+    });
+    try {
+      await signIn("s1");
+      // Every command a client sends (not those the script runs inside Redis) while the sign-in completes.
+      const monitor = await connection.client.duplicate().monitor();
+      const sent: string[] = [];
+      monitor.on("monitor", (_t: string, args: string[], source: string) => {
+        if (!String(source).startsWith("lua")) sent.push(String(args[0]).toLowerCase());
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const user = await store.completeSignIn(completion("s1", "k1", "f".repeat(64)));
+      await new Promise((r) => setTimeout(r, 100));
+      monitor.disconnect();
+      // One write for all of it (Redis runs a script entirely or not at all), then the person read back.
+      expect(sent).toEqual(["evalsha", "hgetall"]);
+      expect(user.login).toBe("Jo");
+      expect((await store.findApiKey("f".repeat(64)))?.user.login).toBe("Jo");
+      expect((await store.getSignIn("s1"))?.status).toBe("complete");
+      expect((await store.getPageSession("sess-s1"))?.login).toBe("Jo");
+      expect((await store.listAudit({ limit: 10 })).map((e) => e.action)).toEqual(["sign_in"]);
+      // Refused as a whole: a taken key hash leaves the sign-in pending and writes nothing else.
+      await signIn("s2");
+      await expect(store.completeSignIn(completion("s2", "k2", "f".repeat(64)))).rejects.toMatchObject({
+        code: "store_key_exists",
+      });
+      expect((await store.getSignIn("s2"))?.status).toBe("pending");
+      expect(await store.getPageSession("sess-s2")).toBeUndefined();
+      expect((await store.listApiKeys("Jo")).map((k) => k.id)).toEqual(["k1"]);
+      // A sign-in already complete: the new key's hash is not claimed.
+      await expect(store.completeSignIn(completion("s1", "k3", "a".repeat(64)))).rejects.toMatchObject({
+        code: "sign_in_not_pending",
+      });
+      expect(await store.findApiKey("a".repeat(64))).toBeUndefined();
+      expect(await connection.run((r) => r.exists(keys.scoped("{keys}", "id:k3")))).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it("keeps every key of one person under their hash tag, and no token in clear", async () => {
     const keys = new RedisKeys("tag");
     const connection = await RedisConnection.open({ url: redis.url });

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import type { Dispatcher } from "undici";
 import type { AccountStatus } from "../../auth/account-status.js";
 import { completeSignIn } from "../../auth/complete-sign-in.js";
@@ -35,23 +34,6 @@ async function askYesNo(ctx: CliContext, question: string): Promise<boolean> {
   }
 }
 
-/** Best effort only: the printed URL and code are all a user needs. */
-function openBrowser(url: string): void {
-  const [command, args] =
-    process.platform === "darwin"
-      ? ["open", [url]]
-      : process.platform === "win32"
-        ? ["cmd", ["/c", "start", "", url]]
-        : ["xdg-open", [url]];
-  try {
-    const child = spawn(command, args as string[], { stdio: "ignore", detached: true });
-    child.on("error", () => {});
-    child.unref();
-  } catch {
-    // No opener on this system: the user opens the URL themselves.
-  }
-}
-
 /** Who, on which plan (in words, as `status` and the page say it), and what to run next. */
 function describeSignedIn(status: AccountStatus, githubHost: string | undefined): string {
   const plan = planName({ plan: status.plan, sku: status.sku });
@@ -71,22 +53,49 @@ async function deviceFlowToken(
   const { webUrl } = settings.endpoints;
   const clientId = settings.clientId;
   const code = await startDeviceFlow({ webUrl, clientId, dispatcher, signal });
+  const receivedAt = Date.now();
   ctx.stderr.write(
     `\nTo sign in to ${settings.endpoints.host}, open ${code.verificationUri}\nand enter the code:  ${code.userCode}\n\n`,
   );
-  const interactive = Boolean(ctx.stderr.isTTY) && !ctx.env.CI;
-  if (interactive && opts.browser !== false) openBrowser(code.verificationUri);
-  ctx.stderr.write(
-    `Waiting for approval (the code expires in ${Math.round(code.expiresIn / 60)} min; Ctrl-C to cancel)…\n`,
-  );
-  return await pollDeviceFlow({
-    webUrl,
-    clientId,
-    code,
-    dispatcher,
-    signal,
-    onSlowDown: (seconds) => ctx.stderr.write(`GitHub asked to poll more slowly: every ${seconds} s now.\n`),
-  });
+  // Desktop helpers load only here, once a code is to be entered; both are best effort and never fail the login.
+  const [{ copyToClipboard }, { openBrowser }] = await Promise.all([
+    import("../desktop/clipboard.js"),
+    import("../desktop/open-browser.js"),
+  ]);
+  const copiedWith = ctx.env.CI ? undefined : await copyToClipboard(code.userCode, ctx.env);
+  if (copiedWith) ctx.stderr.write(`Copied the code to the clipboard (${copiedWith}).\n`);
+  const tty = Boolean(ctx.stderr.isTTY) && !ctx.env.CI && ctx.env.TERM !== "dumb";
+  if (tty && opts.browser !== false && (await openBrowser(code.verificationUri)))
+    ctx.stderr.write(`Opened ${code.verificationUri} in your browser.\n`);
+  // On a terminal: a spinner and a live countdown of the code's life; otherwise one plain line a script can read.
+  let spinner: { stop(): void } | undefined;
+  if (tty) {
+    const { clock, startSpinner } = await import("../output/spinner.js");
+    const expiresAt = receivedAt + code.expiresIn * 1000;
+    spinner = startSpinner(
+      ctx.stderr,
+      () => `Waiting for approval… the code expires in ${clock(expiresAt - Date.now())} (Ctrl-C to cancel)`,
+    );
+  } else {
+    ctx.stderr.write(
+      `Waiting for approval (the code expires in ${Math.round(code.expiresIn / 60)} min; Ctrl-C to cancel)…\n`,
+    );
+  }
+  try {
+    return await pollDeviceFlow({
+      webUrl,
+      clientId,
+      code,
+      dispatcher,
+      signal,
+      onSlowDown: (seconds) => {
+        const line = `GitHub asked to poll more slowly: every ${seconds} s now.\n`;
+        ctx.stderr.write(spinner ? `\r\u001b[K${line}` : line);
+      },
+    });
+  } finally {
+    spinner?.stop();
+  }
 }
 
 /**

@@ -30,8 +30,7 @@ import {
   APPEND_AUDIT,
   CLAIM_KEY,
   CLAIM_POLL,
-  COMPLETE_PERSON,
-  COMPLETE_SIGN_IN,
+  COMPLETE_SIGN_IN_ALL,
   CREATE_SIGN_IN,
   DISABLE_PERSON,
   ENABLE_PERSON,
@@ -63,9 +62,10 @@ const num = (v: string | undefined) => (v === undefined || v === "" ? undefined 
  * The team store on Redis, for many replicas. Everything about one person lives under their hash tag
  * (`P:{login}:user`, `:token`, `:key:ID`, `:keyids`, `:sessions`, `:usage`) and changes in one script, so it is
  * atomic and stays in one Cluster slot. The few global lookups each live under a tag of their own — `{keys}` (key
- * hash → owner, key id → owner), `{signins}`, `{sessions}`, `{users}`, `{audit}` — and a step that spans a person
- * and an index runs as a short ordered sequence: the unique index is claimed first and released again if the
- * person's script refuses, so a failure never leaves a key that works for nobody or two people.
+ * hash → owner, key id → owner), `{signins}`, `{sessions}`, `{users}`, `{audit}`. Completing a sign-in spans them
+ * and the person in one script (all or nothing, on one Redis endpoint); a new key for a known person claims the
+ * unique index first and releases it again if the person's script refuses, so a failure never leaves a key that
+ * works for nobody or two people.
  * Records are hashes of plain fields (no JSON decoding in Lua), validated with the shared schemas when read.
  */
 export class RedisStore implements Store {
@@ -328,41 +328,44 @@ export class RedisStore implements Store {
     const { user, key, token, session } = input;
     if (!isGitHubLogin(user.login))
       throw new StoreError("store_bad_login", `"${user.login}" is not a GitHub login.`);
-    // 1. the key's unique hash and id; 2. the sign-in, pending → complete; 3. the person, in one script.
-    await this.#claimKey(key);
-    const claimed = await this.#script(
-      COMPLETE_SIGN_IN,
-      [this.#g("signins", `s:${input.signInId}`)],
-      [user.login],
-    );
-    if (claimed !== 1) {
-      await this.#releaseKey(key);
-      throw new StoreError(
-        "sign_in_not_pending",
-        "This sign-in already finished or expired; start a new one.",
-      );
-    }
-    await this.#script(
-      COMPLETE_PERSON,
+    // One script: the key's index entries, the sign-in (pending → complete), the person, their page session and
+    // the audit entries are written together or not at all.
+    const done = await this.#script(
+      COMPLETE_SIGN_IN_ALL,
       [
+        this.#g("keys", `hash:${key.hash}`),
+        this.#g("keys", `id:${key.id}`),
+        this.#g("signins", `s:${input.signInId}`),
         this.#p(user.login, "user"),
         this.#p(user.login, "token"),
         this.#p(user.login, `key:${key.id}`),
         this.#p(user.login, "keyids"),
         this.#p(user.login, "sessions"),
+        this.#g("users", "all"),
+        this.#g("sessions", session?.id ?? "-"),
+        this.#g("audit", "seq"),
+        this.#g("audit", "log"),
       ],
       [
+        `${key.login.toLowerCase()}\t${key.id}`,
+        key.login.toLowerCase(),
+        user.login,
         key.id,
         session?.id ?? "",
         String(user.createdAt),
         JSON.stringify(userFields(user)),
         JSON.stringify(tokenFields(token)),
         JSON.stringify(keyFields(key)),
+        session ? JSON.stringify(session) : "",
+        ...input.audit.map((entry) => JSON.stringify(entry)),
       ],
     );
-    await this.#redis.run((r) => r.hset(this.#g("users", "all"), user.login.toLowerCase(), user.login));
-    if (session) await this.#putSession(session, false);
-    for (const entry of input.audit) await this.appendAudit(entry);
+    if (done === -1) throw new StoreError("store_key_exists", "A key with this id or hash already exists.");
+    if (done !== 1)
+      throw new StoreError(
+        "sign_in_not_pending",
+        "This sign-in already finished or expired; start a new one.",
+      );
     const stored = await this.getUser(user.login);
     if (!stored)
       throw new StoreError("store_failed", `The sign-in of ${user.login} was not stored; sign in again.`);

@@ -20,28 +20,47 @@ redis.call('SET', KEYS[2], ARGV[2])
 return 1
 `);
 
+/**
+ * A whole sign-in's completion as one script, so it happens entirely or not at all (Redis stopping mid-way cannot
+ * leave a completed sign-in without its key, nor a key without its person). Every check comes before any write.
+ * KEYS: 1 key-hash index, 2 key-id index, 3 the sign-in, 4 user, 5 token, 6 key, 7 keyids, 8 the person's page
+ * sessions, 9 the list of people, 10 the page session, 11 audit sequence, 12 audit list.
+ * ARGV: 1 owner ("login\tid"), 2 lower-case login, 3 login, 4 key id, 5 session id or "", 6 createdAt, 7 user
+ * fields, 8 token fields, 9 key fields (flat JSON maps), 10 the page session as JSON or "", 11… audit entries.
+ * Returns 1 done, -1 the key's id or hash is taken, 0 the sign-in is no longer pending.
+ * The keys span several hash tags: this runs on one Redis endpoint (standalone or failover), not on Cluster.
+ */
+export const COMPLETE_SIGN_IN_ALL = new RedisScript(`${HSET_JSON}
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+if redis.call('HGET', KEYS[3], 'status') ~= 'pending' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], 'status', 'complete', 'login', ARGV[3])
+redis.call('HDEL', KEYS[3], 'message')
+redis.call('HSETNX', KEYS[4], 'createdAt', ARGV[6])
+redis.call('HDEL', KEYS[4], 'name')
+hset_json(KEYS[4], ARGV[7])
+redis.call('DEL', KEYS[5])
+hset_json(KEYS[5], ARGV[8])
+hset_json(KEYS[6], ARGV[9])
+redis.call('SADD', KEYS[7], ARGV[4])
+if ARGV[5] ~= '' then
+  redis.call('SADD', KEYS[8], ARGV[5])
+  redis.call('SET', KEYS[10], ARGV[10])
+end
+redis.call('HSET', KEYS[9], ARGV[2], ARGV[3])
+for i = 11, #ARGV do
+  local id = string.format('%016d', redis.call('INCR', KEYS[11]))
+  redis.call('LPUSH', KEYS[12], '{"id":"' .. id .. '",' .. string.sub(ARGV[i], 2))
+end
+return 1
+`);
+
 /** KEYS: user, key, keyids. ARGV: key id, then field/value pairs. 0 when the person does not exist. */
 export const ADD_KEY = new RedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 2))
 redis.call('SADD', KEYS[3], ARGV[1])
-return 1
-`);
-
-/**
- * A completed sign-in's part for the person. KEYS: user, token, key, keyids, sessions.
- * ARGV: key id, session id or "", createdAt, user fields, token fields, key fields (flat JSON maps).
- * createdAt, lastUsedAt and a disabled mark survive a new sign-in.
- */
-export const COMPLETE_PERSON = new RedisScript(`${HSET_JSON}
-redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[3])
-redis.call('HDEL', KEYS[1], 'name')
-hset_json(KEYS[1], ARGV[4])
-redis.call('DEL', KEYS[2])
-hset_json(KEYS[2], ARGV[5])
-hset_json(KEYS[3], ARGV[6])
-redis.call('SADD', KEYS[4], ARGV[1])
-if ARGV[2] ~= '' then redis.call('SADD', KEYS[5], ARGV[2]) end
 return 1
 `);
 
@@ -118,14 +137,6 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1])
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'login', ARGV[2]) else redis.call('HDEL', KEYS[1], 'login') end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'message', ARGV[3]) else redis.call('HDEL', KEYS[1], 'message') end
-return 1
-`);
-
-/** KEYS: sign-in. ARGV: login. 1 when it was pending and is now complete; a sign-in completes once. */
-export const COMPLETE_SIGN_IN = new RedisScript(`
-if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'complete', 'login', ARGV[1])
-redis.call('HDEL', KEYS[1], 'message')
 return 1
 `);
 
