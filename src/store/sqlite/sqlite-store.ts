@@ -122,10 +122,25 @@ function toAudit(row: Row): AuditEntry {
 export class SqliteStore implements Store {
   readonly description: string;
   readonly #db: Database.Database;
+  /**
+   * Every statement is prepared once and kept while the file is open. Besides saving the parse, this keeps
+   * better-sqlite3 12's Statement objects out of the garbage collector: on Node 24.19+ (nodejs/node#65446) a
+   * Statement finalised by a GC that runs outside JavaScript aborts the whole process.
+   */
+  readonly #statements = new Map<string, Database.Statement>();
 
   private constructor(path: string, db: Database.Database) {
     this.description = `SQLite ${path}`;
     this.#db = db;
+  }
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Open (creating when missing, 0600 in a 0700 directory) and migrate to the newest schema. */
@@ -155,7 +170,7 @@ export class SqliteStore implements Store {
 
   /** The newest schema version applied to this file. */
   get schemaVersion(): number {
-    const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as Row;
+    const row = this.#prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as Row;
     return Number(row.v ?? 0);
   }
 
@@ -172,7 +187,7 @@ export class SqliteStore implements Store {
         `The team store ${path} was written by a newer copilot-gateway (schema ${current}, this one knows ${newest}); upgrade copilot-gateway.`,
       );
     }
-    const record = this.#db.prepare(
+    const record = this.#prepare(
       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
     );
     let applied = current;
@@ -222,22 +237,20 @@ export class SqliteStore implements Store {
   }
 
   #audit(entry: AuditInput): void {
-    this.#db
-      .prepare(
-        "INSERT INTO audit_log (at, actor, action, subject, detail, address) VALUES (@at, @actor, @action, @subject, @detail, @address)",
-      )
-      .run({
-        at: entry.at,
-        actor: entry.actor,
-        action: entry.action,
-        subject: entry.subject ?? null,
-        detail: entry.detail ?? null,
-        address: entry.address ?? null,
-      });
+    this.#prepare(
+      "INSERT INTO audit_log (at, actor, action, subject, detail, address) VALUES (@at, @actor, @action, @subject, @detail, @address)",
+    ).run({
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      subject: entry.subject ?? null,
+      detail: entry.detail ?? null,
+      address: entry.address ?? null,
+    });
   }
 
   #user(login: string): TeamUser | undefined {
-    const row = this.#db.prepare("SELECT * FROM users WHERE login_key = ?").get(loginKey(login)) as
+    const row = this.#prepare("SELECT * FROM users WHERE login_key = ?").get(loginKey(login)) as
       | Row
       | undefined;
     return row ? toUser(row) : undefined;
@@ -249,15 +262,16 @@ export class SqliteStore implements Store {
 
   listUsers(): Promise<TeamUser[]> {
     return this.#read(() =>
-      (this.#db.prepare("SELECT * FROM users ORDER BY login_key").all() as Row[]).map(toUser),
+      (this.#prepare("SELECT * FROM users ORDER BY login_key").all() as Row[]).map(toUser),
     );
   }
 
   setUserOrgs(login: string, orgs: string[]): Promise<void> {
     return this.#atomic(() => {
-      this.#db
-        .prepare("UPDATE users SET orgs = ? WHERE login_key = ?")
-        .run(JSON.stringify(orgs), loginKey(login));
+      this.#prepare("UPDATE users SET orgs = ? WHERE login_key = ?").run(
+        JSON.stringify(orgs),
+        loginKey(login),
+      );
     });
   }
 
@@ -267,24 +281,22 @@ export class SqliteStore implements Store {
       const user = this.#user(login);
       if (!user) return undefined;
       if (user.disabledAt === undefined) {
-        this.#db
-          .prepare("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE login_key = ?")
-          .run(at, by, key);
+        this.#prepare("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE login_key = ?").run(
+          at,
+          by,
+          key,
+        );
       }
       const revoked = (
-        this.#db
-          .prepare(
-            "SELECT * FROM api_keys WHERE login_key = ? AND revoked_at IS NULL ORDER BY created_at DESC",
-          )
-          .all(key) as Row[]
+        this.#prepare(
+          "SELECT * FROM api_keys WHERE login_key = ? AND revoked_at IS NULL ORDER BY created_at DESC",
+        ).all(key) as Row[]
       ).map(toKey);
-      this.#db
-        .prepare(
-          "UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE login_key = ? AND revoked_at IS NULL",
-        )
-        .run(at, by, key);
-      this.#db.prepare("DELETE FROM github_tokens WHERE login_key = ?").run(key);
-      this.#db.prepare("DELETE FROM page_sessions WHERE login_key = ?").run(key);
+      this.#prepare(
+        "UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE login_key = ? AND revoked_at IS NULL",
+      ).run(at, by, key);
+      this.#prepare("DELETE FROM github_tokens WHERE login_key = ?").run(key);
+      this.#prepare("DELETE FROM page_sessions WHERE login_key = ?").run(key);
       this.#audit(audit);
       return revoked.map((k) => ({ ...k, revokedAt: at, revokedBy: by }));
     });
@@ -292,9 +304,9 @@ export class SqliteStore implements Store {
 
   enableUser(login: string, audit: AuditInput): Promise<boolean> {
     return this.#atomic(() => {
-      const changed = this.#db
-        .prepare("UPDATE users SET disabled_at = NULL, disabled_by = NULL WHERE login_key = ?")
-        .run(loginKey(login)).changes;
+      const changed = this.#prepare(
+        "UPDATE users SET disabled_at = NULL, disabled_by = NULL WHERE login_key = ?",
+      ).run(loginKey(login)).changes;
       if (changed === 0) return false;
       this.#audit(audit);
       return true;
@@ -303,7 +315,7 @@ export class SqliteStore implements Store {
 
   getGitHubToken(login: string): Promise<SealedGitHubToken | undefined> {
     return this.#read(() => {
-      const row = this.#db.prepare("SELECT * FROM github_tokens WHERE login_key = ?").get(loginKey(login)) as
+      const row = this.#prepare("SELECT * FROM github_tokens WHERE login_key = ?").get(loginKey(login)) as
         | Row
         | undefined;
       if (!row) return undefined;
@@ -326,38 +338,34 @@ export class SqliteStore implements Store {
   }
 
   #putToken(token: SealedGitHubToken): void {
-    this.#db
-      .prepare(
-        `INSERT INTO github_tokens (login_key, login, sealed, host, scopes, updated_at)
+    this.#prepare(
+      `INSERT INTO github_tokens (login_key, login, sealed, host, scopes, updated_at)
          VALUES (@key, @login, @sealed, @host, @scopes, @updatedAt)
          ON CONFLICT(login_key) DO UPDATE SET sealed = excluded.sealed, host = excluded.host,
            scopes = excluded.scopes, updated_at = excluded.updated_at`,
-      )
-      .run({
-        key: loginKey(token.login),
-        login: token.login,
-        sealed: token.sealed,
-        host: token.host,
-        scopes: token.scopes ?? null,
-        updatedAt: token.updatedAt,
-      });
+    ).run({
+      key: loginKey(token.login),
+      login: token.login,
+      sealed: token.sealed,
+      host: token.host,
+      scopes: token.scopes ?? null,
+      updatedAt: token.updatedAt,
+    });
   }
 
   #insertKey(key: ApiKeyRecord): void {
-    this.#db
-      .prepare(
-        `INSERT INTO api_keys (id, login_key, login, name, hash, hint, created_at, last_used_at, revoked_at, revoked_by)
+    this.#prepare(
+      `INSERT INTO api_keys (id, login_key, login, name, hash, hint, created_at, last_used_at, revoked_at, revoked_by)
          VALUES (@id, @loginKey, @login, @name, @hash, @hint, @createdAt, NULL, NULL, NULL)`,
-      )
-      .run({
-        id: key.id,
-        loginKey: loginKey(key.login),
-        login: key.login,
-        name: key.name,
-        hash: key.hash,
-        hint: key.hint,
-        createdAt: key.createdAt,
-      });
+    ).run({
+      id: key.id,
+      loginKey: loginKey(key.login),
+      login: key.login,
+      name: key.name,
+      hash: key.hash,
+      hint: key.hint,
+      createdAt: key.createdAt,
+    });
   }
 
   createApiKey(key: ApiKeyRecord, audit: AuditInput): Promise<void> {
@@ -372,11 +380,11 @@ export class SqliteStore implements Store {
 
   findApiKey(hash: string): Promise<KeyOwner | undefined> {
     return this.#read(() => {
-      const keyRow = this.#db.prepare("SELECT * FROM api_keys WHERE hash = ?").get(hash) as Row | undefined;
+      const keyRow = this.#prepare("SELECT * FROM api_keys WHERE hash = ?").get(hash) as Row | undefined;
       if (!keyRow) return undefined;
-      const userRow = this.#db
-        .prepare("SELECT * FROM users WHERE login_key = ?")
-        .get(String(keyRow.login_key)) as Row | undefined;
+      const userRow = this.#prepare("SELECT * FROM users WHERE login_key = ?").get(
+        String(keyRow.login_key),
+      ) as Row | undefined;
       if (!userRow) return undefined;
       return { key: toKey(keyRow), user: toUser(userRow) };
     });
@@ -386,20 +394,20 @@ export class SqliteStore implements Store {
     return this.#read(() => {
       const rows =
         login === undefined
-          ? this.#db.prepare("SELECT * FROM api_keys ORDER BY created_at DESC, id").all()
-          : this.#db
-              .prepare("SELECT * FROM api_keys WHERE login_key = ? ORDER BY created_at DESC, id")
-              .all(loginKey(login));
+          ? this.#prepare("SELECT * FROM api_keys ORDER BY created_at DESC, id").all()
+          : this.#prepare("SELECT * FROM api_keys WHERE login_key = ? ORDER BY created_at DESC, id").all(
+              loginKey(login),
+            );
       return (rows as Row[]).map(toKey);
     });
   }
 
   revokeApiKey(id: string, by: string, at: number, audit: AuditInput): Promise<ApiKeyRecord | undefined> {
     return this.#atomic(() => {
-      const changed = this.#db
-        .prepare("UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL")
-        .run(at, by, id).changes;
-      const row = this.#db.prepare("SELECT * FROM api_keys WHERE id = ?").get(id) as Row | undefined;
+      const changed = this.#prepare(
+        "UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
+      ).run(at, by, id).changes;
+      const row = this.#prepare("SELECT * FROM api_keys WHERE id = ?").get(id) as Row | undefined;
       if (!row) return undefined;
       if (changed > 0) this.#audit(audit);
       return toKey(row);
@@ -408,25 +416,23 @@ export class SqliteStore implements Store {
 
   createSignIn(signIn: PendingSignIn): Promise<void> {
     return this.#atomic(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO sign_ins (id, via, key_name, sealed_device_code, user_code, verification_uri, interval_seconds,
+      this.#prepare(
+        `INSERT INTO sign_ins (id, via, key_name, sealed_device_code, user_code, verification_uri, interval_seconds,
              created_at, expires_at, next_poll_at, status, login, message, client_address)
            VALUES (@id, @via, @keyName, @sealedDeviceCode, @userCode, @verificationUri, @intervalSeconds,
              @createdAt, @expiresAt, @nextPollAt, @status, @login, @message, @clientAddress)`,
-        )
-        .run({
-          ...signIn,
-          login: signIn.login ?? null,
-          message: signIn.message ?? null,
-          clientAddress: signIn.clientAddress ?? null,
-        });
+      ).run({
+        ...signIn,
+        login: signIn.login ?? null,
+        message: signIn.message ?? null,
+        clientAddress: signIn.clientAddress ?? null,
+      });
     });
   }
 
   getSignIn(id: string): Promise<PendingSignIn | undefined> {
     return this.#read(() => {
-      const row = this.#db.prepare("SELECT * FROM sign_ins WHERE id = ?").get(id) as Row | undefined;
+      const row = this.#prepare("SELECT * FROM sign_ins WHERE id = ?").get(id) as Row | undefined;
       return row ? toSignIn(row) : undefined;
     });
   }
@@ -434,21 +440,17 @@ export class SqliteStore implements Store {
   claimSignInPoll(id: string, now: number, nextPollAt: number): Promise<boolean> {
     return this.#atomic(
       () =>
-        this.#db
-          .prepare(
-            "UPDATE sign_ins SET next_poll_at = ? WHERE id = ? AND status = 'pending' AND next_poll_at <= ?",
-          )
-          .run(nextPollAt, id, now).changes === 1,
+        this.#prepare(
+          "UPDATE sign_ins SET next_poll_at = ? WHERE id = ? AND status = 'pending' AND next_poll_at <= ?",
+        ).run(nextPollAt, id, now).changes === 1,
     );
   }
 
   setSignInInterval(id: string, intervalSeconds: number, nextPollAt: number): Promise<void> {
     return this.#atomic(() => {
-      this.#db
-        .prepare(
-          "UPDATE sign_ins SET interval_seconds = ?, next_poll_at = ? WHERE id = ? AND status = 'pending'",
-        )
-        .run(intervalSeconds, nextPollAt, id);
+      this.#prepare(
+        "UPDATE sign_ins SET interval_seconds = ?, next_poll_at = ? WHERE id = ? AND status = 'pending'",
+      ).run(intervalSeconds, nextPollAt, id);
     });
   }
 
@@ -458,9 +460,9 @@ export class SqliteStore implements Store {
     audit?: AuditInput,
   ): Promise<void> {
     return this.#atomic(() => {
-      const changed = this.#db
-        .prepare("UPDATE sign_ins SET status = ?, login = ?, message = ? WHERE id = ? AND status = 'pending'")
-        .run(outcome.status, outcome.login ?? null, outcome.message ?? null, id).changes;
+      const changed = this.#prepare(
+        "UPDATE sign_ins SET status = ?, login = ?, message = ? WHERE id = ? AND status = 'pending'",
+      ).run(outcome.status, outcome.login ?? null, outcome.message ?? null, id).changes;
       if (changed > 0 && audit) this.#audit(audit);
     });
   }
@@ -469,31 +471,29 @@ export class SqliteStore implements Store {
     return this.#atomic(() => {
       const { user } = input;
       const key = loginKey(user.login);
-      const claimed = this.#db
-        .prepare("UPDATE sign_ins SET status = 'complete', login = ? WHERE id = ? AND status = 'pending'")
-        .run(user.login, input.signInId).changes;
+      const claimed = this.#prepare(
+        "UPDATE sign_ins SET status = 'complete', login = ? WHERE id = ? AND status = 'pending'",
+      ).run(user.login, input.signInId).changes;
       if (claimed === 0) {
         throw new StoreError(
           "sign_in_not_pending",
           "This sign-in already finished or expired; start a new one.",
         );
       }
-      this.#db
-        .prepare(
-          `INSERT INTO users (login_key, login, github_id, name, orgs, created_at, last_sign_in_at)
+      this.#prepare(
+        `INSERT INTO users (login_key, login, github_id, name, orgs, created_at, last_sign_in_at)
            VALUES (@key, @login, @githubId, @name, @orgs, @createdAt, @lastSignInAt)
            ON CONFLICT(login_key) DO UPDATE SET login = excluded.login, github_id = excluded.github_id,
              name = excluded.name, orgs = excluded.orgs, last_sign_in_at = excluded.last_sign_in_at`,
-        )
-        .run({
-          key,
-          login: user.login,
-          githubId: user.githubId,
-          name: user.name ?? null,
-          orgs: JSON.stringify(user.orgs),
-          createdAt: user.createdAt,
-          lastSignInAt: user.lastSignInAt,
-        });
+      ).run({
+        key,
+        login: user.login,
+        githubId: user.githubId,
+        name: user.name ?? null,
+        orgs: JSON.stringify(user.orgs),
+        createdAt: user.createdAt,
+        lastSignInAt: user.lastSignInAt,
+      });
       this.#putToken(input.token);
       this.#insertKey(input.key);
       if (input.session) this.#insertSession(input.session);
@@ -503,17 +503,13 @@ export class SqliteStore implements Store {
   }
 
   deleteSignInsBefore(before: number): Promise<number> {
-    return this.#atomic(
-      () => this.#db.prepare("DELETE FROM sign_ins WHERE created_at < ?").run(before).changes,
-    );
+    return this.#atomic(() => this.#prepare("DELETE FROM sign_ins WHERE created_at < ?").run(before).changes);
   }
 
   #insertSession(session: PageSession): void {
-    this.#db
-      .prepare(
-        "INSERT INTO page_sessions (id, login_key, login, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-      )
-      .run(session.id, loginKey(session.login), session.login, session.createdAt, session.expiresAt);
+    this.#prepare(
+      "INSERT INTO page_sessions (id, login_key, login, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    ).run(session.id, loginKey(session.login), session.login, session.createdAt, session.expiresAt);
   }
 
   createPageSession(session: PageSession): Promise<void> {
@@ -522,7 +518,7 @@ export class SqliteStore implements Store {
 
   getPageSession(id: string): Promise<PageSession | undefined> {
     return this.#read(() => {
-      const row = this.#db.prepare("SELECT * FROM page_sessions WHERE id = ?").get(id) as Row | undefined;
+      const row = this.#prepare("SELECT * FROM page_sessions WHERE id = ?").get(id) as Row | undefined;
       if (!row) return undefined;
       return parseRow(
         pageSessionSchema,
@@ -534,40 +530,38 @@ export class SqliteStore implements Store {
 
   deletePageSession(id: string): Promise<void> {
     return this.#atomic(() => {
-      this.#db.prepare("DELETE FROM page_sessions WHERE id = ?").run(id);
+      this.#prepare("DELETE FROM page_sessions WHERE id = ?").run(id);
     });
   }
 
   recordUsage(event: UsageEvent): Promise<void> {
     return this.#atomic(() => {
       const key = loginKey(event.login);
-      this.#db
-        .prepare(
-          `INSERT INTO usage_daily (login_key, login, model, day, requests, input_tokens, output_tokens, cached_tokens)
+      this.#prepare(
+        `INSERT INTO usage_daily (login_key, login, model, day, requests, input_tokens, output_tokens, cached_tokens)
            VALUES (@key, @login, @model, @day, @requests, @inputTokens, @outputTokens, @cachedTokens)
            ON CONFLICT(login_key, model, day) DO UPDATE SET
              requests = requests + excluded.requests,
              input_tokens = input_tokens + excluded.input_tokens,
              output_tokens = output_tokens + excluded.output_tokens,
              cached_tokens = cached_tokens + excluded.cached_tokens`,
-        )
-        .run({
-          key,
-          login: event.login,
-          model: event.model,
-          day: event.day,
-          requests: event.requests,
-          inputTokens: event.inputTokens,
-          outputTokens: event.outputTokens,
-          cachedTokens: event.cachedTokens,
-        });
-      this.#db
-        .prepare("UPDATE users SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE login_key = ?")
-        .run(event.at, key);
+      ).run({
+        key,
+        login: event.login,
+        model: event.model,
+        day: event.day,
+        requests: event.requests,
+        inputTokens: event.inputTokens,
+        outputTokens: event.outputTokens,
+        cachedTokens: event.cachedTokens,
+      });
+      this.#prepare(
+        "UPDATE users SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE login_key = ?",
+      ).run(event.at, key);
       if (event.keyId !== undefined) {
-        this.#db
-          .prepare("UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?")
-          .run(event.at, event.keyId);
+        this.#prepare(
+          "UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?",
+        ).run(event.at, event.keyId);
       }
     });
   }
@@ -576,14 +570,12 @@ export class SqliteStore implements Store {
     return this.#read(() => {
       const rows =
         query.login === undefined
-          ? this.#db
-              .prepare("SELECT * FROM usage_daily WHERE day BETWEEN ? AND ? ORDER BY day, login_key, model")
-              .all(query.fromDay, query.toDay)
-          : this.#db
-              .prepare(
-                "SELECT * FROM usage_daily WHERE login_key = ? AND day BETWEEN ? AND ? ORDER BY day, model",
-              )
-              .all(loginKey(query.login), query.fromDay, query.toDay);
+          ? this.#prepare(
+              "SELECT * FROM usage_daily WHERE day BETWEEN ? AND ? ORDER BY day, login_key, model",
+            ).all(query.fromDay, query.toDay)
+          : this.#prepare(
+              "SELECT * FROM usage_daily WHERE login_key = ? AND day BETWEEN ? AND ? ORDER BY day, model",
+            ).all(loginKey(query.login), query.fromDay, query.toDay);
       return (rows as Row[]).map((row) =>
         parseRow(
           usageRowSchema,
@@ -611,12 +603,10 @@ export class SqliteStore implements Store {
       const limit = Math.max(0, Math.min(MAX_AUDIT, Math.floor(query.limit)));
       const rows =
         query.login === undefined
-          ? this.#db.prepare("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit)
-          : this.#db
-              .prepare(
-                "SELECT * FROM audit_log WHERE lower(actor) = ? OR lower(subject) = ? ORDER BY id DESC LIMIT ?",
-              )
-              .all(loginKey(query.login), loginKey(query.login), limit);
+          ? this.#prepare("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit)
+          : this.#prepare(
+              "SELECT * FROM audit_log WHERE lower(actor) = ? OR lower(subject) = ? ORDER BY id DESC LIMIT ?",
+            ).all(loginKey(query.login), loginKey(query.login), limit);
       return (rows as Row[]).map(toAudit);
     });
   }
